@@ -1,0 +1,1 @@
+"""Audit: recording one event per call (fail closed), and later tamper evidence and queries."""

@@ -1,0 +1,100 @@
+"""Recording audit events (DESIGN §7): one per call, committed before the response leaves.
+
+``record`` writes the event, its data subjects and (for an accepted call) the replay-guard row
+in one transaction. A failure raises ``AuditUnavailable``; the caller then answers
+MP_SERVICE_UNAVAILABLE and returns no data. A replayed transaction id that slipped past the
+early check (two concurrent calls) raises ``ReplayDetected`` instead.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import AuditEvent, AuditEventSubject, UsedTransaction
+
+
+class AuditUnavailable(Exception):
+    """The audit store could not be written."""
+
+
+class ReplayDetected(Exception):
+    """The (agency, unit, transaction id) was used by a concurrent call."""
+
+
+@dataclass(frozen=True)
+class TransactionClaim:
+    agency_id: int
+    audit_unit: str
+    transaction_id: str
+
+
+@dataclass(frozen=True)
+class Event:
+    call_sequence_id: str
+    server_time: dt.datetime
+    service: str
+    operation: str | None
+    observed_ip: str
+    outcome: str
+    duration_ms: int
+    request_digest: str
+    outcome_detail: str | None = None
+    agency_code: str | None = None
+    system_code: str | None = None
+    username: str | None = None
+    declared: dict[str, str | None] = field(default_factory=dict)
+    subjects: frozenset[int] = frozenset()
+
+
+def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClaim | None = None) -> int:
+    """Write ``event`` (and ``claim``) and commit; return the event id."""
+    try:
+        with sessions() as session:
+            row = AuditEvent(
+                call_sequence_id=event.call_sequence_id,
+                server_time=event.server_time,
+                service=event.service,
+                operation=event.operation,
+                agency_code=event.agency_code,
+                system_code=event.system_code,
+                username=event.username,
+                audit_transaction_id=event.declared.get("auditTransactionId"),
+                audit_transaction_date=event.declared.get("auditTransactionDate"),
+                audit_unit=event.declared.get("auditUnit"),
+                audit_protocol=event.declared.get("auditProtocol"),
+                audit_user_id=event.declared.get("auditUserId"),
+                audit_user_ip=event.declared.get("auditUserIp"),
+                observed_ip=event.observed_ip[:45],
+                outcome=event.outcome,
+                outcome_detail=event.outcome_detail,
+                duration_ms=event.duration_ms,
+                request_digest=event.request_digest,
+            )
+            session.add(row)
+            if claim is not None:
+                session.add(
+                    UsedTransaction(
+                        agency_id=claim.agency_id,
+                        audit_unit=claim.audit_unit,
+                        transaction_id=claim.transaction_id,
+                        call_sequence_id=event.call_sequence_id,
+                        used_at=event.server_time,
+                    )
+                )
+            try:
+                session.flush()
+                session.add_all(AuditEventSubject(event_id=row.id, person_id=pid) for pid in sorted(event.subjects))
+                session.commit()
+            except IntegrityError as exc:
+                session.rollback()
+                if claim is not None and "used_transactions" in str(exc.orig):
+                    raise ReplayDetected() from None
+                raise
+            return row.id
+    except ReplayDetected:
+        raise
+    except SQLAlchemyError as exc:
+        raise AuditUnavailable(type(exc).__name__) from exc

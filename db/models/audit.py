@@ -1,0 +1,47 @@
+"""The audit store (DESIGN §7). Append-only: the migration installs database triggers
+that refuse UPDATE and DELETE on both tables."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models.base import Base, UTCDateTime
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+EventId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    call_sequence_id: Mapped[str] = mapped_column(String(36), unique=True)
+    server_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    service: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str | None] = mapped_column(String(60))
+    agency_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    system_code: Mapped[str | None] = mapped_column(String(40))
+    username: Mapped[str | None] = mapped_column(String(100))
+    # The six declared auditRecord values, verbatim (an invalid record is kept as sent).
+    audit_transaction_id: Mapped[str | None] = mapped_column(Text)
+    audit_transaction_date: Mapped[str | None] = mapped_column(Text)
+    audit_unit: Mapped[str | None] = mapped_column(Text)
+    audit_protocol: Mapped[str | None] = mapped_column(Text)
+    audit_user_id: Mapped[str | None] = mapped_column(Text)
+    audit_user_ip: Mapped[str | None] = mapped_column(Text)
+    observed_ip: Mapped[str] = mapped_column(String(45))
+    outcome: Mapped[str] = mapped_column(String(40))  # OK or an error code
+    outcome_detail: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    request_digest: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEventSubject(Base):
+    """A data subject (internal person id) touched by an audited call."""
+
+    __tablename__ = "audit_event_subjects"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)

@@ -1,0 +1,116 @@
+"""Loading the reference data that ships with the provider (db/data/): municipalities and
+their registry offices, countries, and the accredited agencies of seed 001 with their grants.
+Every loader is idempotent: what is already there is left alone."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from db.models import Agency, AgencySystem, Country, Grant, Municipality, RegistryOffice
+
+DATA = Path(__file__).with_name("data")
+
+# Large registry offices keep their books in volumes (τόμοι); acts there are cited with one.
+OFFICES_BY_VOLUME = frozenset({"Αθηναίων", "Θεσσαλονίκης", "Πειραιώς", "Πατρέων", "Ηρακλείου", "Λαρισαίων"})
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    municipalities: int
+    registry_offices: int
+    countries: int
+    agencies: int
+    grants: int
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_places(session: Session) -> tuple[int, int, int]:
+    added = [0, 0, 0]
+    if not session.scalar(select(func.count()).select_from(Country)):
+        rows = _rows("countries.csv")
+        session.add_all(Country(code=r["code"], name=r["name"], name_en=r["name_en"]) for r in rows)
+        added[2] = len(rows)
+    if not session.scalar(select(func.count()).select_from(Municipality)):
+        rows = _rows("municipalities.csv")
+        municipalities = [
+            Municipality(
+                code=r["code"],
+                name=r["name"],
+                name_latin=r["name_latin"],
+                region_code=r["region_code"],
+                region_name=r["region_name"],
+                regional_unit=r["regional_unit"],
+            )
+            for r in rows
+        ]
+        session.add_all(municipalities)
+        session.flush()
+        session.add_all(
+            RegistryOffice(
+                code=f"L{m.code}",
+                name=f"Ληξιαρχείο Δήμου {m.name}",
+                municipality_id=m.id,
+                numbers_by_volume=m.name in OFFICES_BY_VOLUME,
+            )
+            for m in municipalities
+        )
+        added[0] = added[1] = len(municipalities)
+    return added[0], added[1], added[2]
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def load_accreditation(session: Session, path: Path = DATA / "accreditation.json") -> tuple[int, int]:
+    """The agencies, systems and grants of the fixture; agencies already present are skipped."""
+    fixture = json.loads(path.read_text(encoding="utf-8"))
+    agencies = grants = 0
+    existing = set(session.scalars(select(Agency.code)))
+    for item in fixture["agencies"]:
+        if item["code"] in existing:
+            continue
+        agency = Agency(
+            code=item["code"],
+            name=item["name"],
+            name_en=item.get("name_en"),
+            legal_basis=item.get("legal_basis", ""),
+            status=item["status"],
+            valid_from=_date(item.get("valid_from")),
+            valid_to=_date(item.get("valid_to")),
+            daily_quota=int(item["daily_quota"]),
+        )
+        session.add(agency)
+        for system in item["systems"]:
+            agency.systems.append(AgencySystem(code=system["code"], name=system["name"]))
+        merged: dict[tuple[str, str], Grant] = {}
+        for grant in item["grants"]:
+            for operation in grant["operations"]:
+                key = (grant["service"], operation)
+                if key in merged:  # the same right under a further act: keep both acts
+                    merged[key].legal_act += f"; {grant['legal_act']}"
+                    continue
+                merged[key] = Grant(
+                    service=grant["service"], operation=operation, purpose=grant["purpose"], legal_act=grant["legal_act"]
+                )
+        agency.grants.extend(merged.values())
+        agencies += 1
+        grants += len(merged)
+    return agencies, grants
+
+
+def load_all(engine: Engine) -> LoadReport:
+    with Session(engine) as session, session.begin():
+        municipalities, offices, countries = load_places(session)
+        agencies, grants = load_accreditation(session)
+    return LoadReport(municipalities, offices, countries, agencies, grants)

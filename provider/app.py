@@ -1,0 +1,72 @@
+"""The WSGI application factory: one gateway (and spyne application) per service under /ws/."""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from spyne.server.wsgi import WsgiApplication
+
+from db.engine import make_engine, make_sessionmaker
+from provider import contract
+from provider.accreditation import Authenticator
+from provider.credentials import CredentialKey
+from provider.gateway import Gateway, StartResponse
+from provider.settings import Settings
+
+
+class Provider:
+    """Routes ``/ws/<service>`` to that service's gateway; everything else is 404."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.sessions = make_sessionmaker(self.engine)
+        self.authenticator = Authenticator(
+            self.sessions,
+            environment=settings.environment,
+            credential_key=CredentialKey(settings.credential_key_file),
+            cache_seconds=settings.credential_cache_seconds,
+            digest_max_age_seconds=settings.digest_max_age_seconds,
+        )
+        self.gateways = {
+            service: Gateway(
+                service,
+                settings=settings,
+                sessions=self.sessions,
+                authenticator=self.authenticator,
+                spyne_app=WsgiApplication(contract.spyne_application(service)),
+                wsdl=contract.wsdl(service, settings.public_url),
+                schema=contract.validation_schema(service),
+            )
+            for service in contract.SERVICES
+        }
+
+    def service_urls(self) -> dict[str, str]:
+        return {name: contract.service_url(self.settings.public_url, name) for name in self.gateways}
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/ws/"):
+            gateway = self.gateways.get(path[4:].rstrip("/"))
+            if gateway is not None:
+                return gateway(environ, start_response)
+        if path in ("", "/"):
+            return _json(start_response, "200 OK", {"services": self.service_urls()})
+        return _json(
+            start_response,
+            "404 Not Found",
+            {"error": f"no such path {path[:100]!r}", "services": self.service_urls()},
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -> Iterable[bytes]:
+    body = json.dumps(payload, ensure_ascii=False, indent=2).encode()
+    start_response(status, [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def create_app(settings: Settings | None = None) -> Provider:
+    return Provider(settings or Settings.from_env())

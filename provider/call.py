@@ -1,0 +1,43 @@
+"""The state of one call as it passes through the pipeline; plain Python, shared by the
+gateway (which fills it) and the service edge (which reads it and reports data subjects)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from provider.accreditation import Caller
+from provider.auditrecord import AuditRecord
+from provider.errors import MitrooError
+
+ENVIRON_KEY = "mitroo.call"
+
+
+@dataclass
+class Call:
+    call_sequence_id: str
+    call_sequence_date: dt.datetime
+    service: str
+    observed_ip: str
+    sessions: sessionmaker[Session]
+    operation: str | None = None
+    request_digest: str = ""
+    declared: dict[str, str | None] = field(default_factory=dict)
+    caller: Caller | None = None
+    record: AuditRecord | None = None
+    # A business outcome decided before dispatch, answered as an errorRecord by the edge.
+    rejection: MitrooError | None = None
+    # The errorRecord the operation itself answered (not found, invalid input, ...).
+    answered_error: MitrooError | None = None
+    # An exception that must turn the whole answer into a fault.
+    failure: BaseException | None = None
+    subjects: set[int] = field(default_factory=set)
+
+    def touch(self, person_ids: "set[int] | list[int] | tuple[int, ...]") -> None:
+        """Record the data subjects (internal person ids) this call returns data about."""
+        self.subjects.update(person_ids)
+
+    @property
+    def error(self) -> MitrooError | None:
+        return self.rejection or self.answered_error

@@ -1,0 +1,402 @@
+"""The operator CLI, ``mitroo-provider``: serve, database, demo data, accreditation admin.
+
+Passwords are never command-line arguments: they are prompted for (hidden, twice) or read
+from standard input with ``--password-stdin``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+from sqlalchemy.orm import Session
+
+from provider.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _engine() -> Any:
+    from db.engine import make_engine
+
+    return make_engine(_settings().database_url)
+
+
+def _admin(action: Callable[[Session], Any]) -> Any:
+    """Run ``action`` in one committed transaction; AdminError becomes a clean CLI error."""
+    from provider.admin import AdminError
+
+    engine = _engine()
+    try:
+        with Session(engine) as session, session.begin():
+            return action(session)
+    except AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@click.group()
+def main() -> None:
+    """Mitroo Politon interoperability provider (KED model)."""
+
+
+# -- serving ------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default MITROO_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default MITROO_PORT or 8000; 0 picks a free one).")
+@click.option("--threads", type=int, default=8, show_default=True, help="Worker threads.")
+def serve(host: str | None, port: int | None, threads: int) -> None:
+    """Serve the SOAP services over HTTP (waitress)."""
+    import waitress
+
+    from db.engine import make_engine
+    from db.migrate import current_revision, head_revision
+    from provider.app import create_app
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    revision = current_revision(engine)
+    engine.dispose()
+    if revision != head_revision():
+        raise click.ClickException(
+            f"the database is at migration {revision or 'none'}, not {head_revision()}: run `mitroo-provider db upgrade`"
+        )
+    app = create_app(settings)
+    server = waitress.create_server(
+        app, host=host or settings.host, port=settings.port if port is None else port, threads=threads,
+        clear_untrusted_proxy_headers=False,
+    )
+    listening = f"http://{server.effective_host}:{server.effective_port}"
+    click.echo(f"mitroo-provider listening on {listening} (public URL {settings.public_url})")
+    for name, url in app.service_urls().items():
+        click.echo(f"  {name:<24} {url}   WSDL: {url}?wsdl")
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.close()
+
+
+@main.command()
+@click.option("--persons", type=int, default=2000, show_default=True, help="Synthetic persons to seed on first run.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+def demo(persons: int, seed: int) -> None:
+    """Migrate, load reference data and agencies, seed persons and create the demo users."""
+    from db.migrate import upgrade
+    from provider.credentials import CredentialKey
+    from provider.demo import ensure_demo
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    engine = _engine()
+    try:
+        users = ensure_demo(engine, CredentialKey(settings.credential_key_file), persons, seed)
+    finally:
+        engine.dispose()
+    click.echo("Demo WS users (environment test):")
+    for user in users:
+        digest = ", PasswordDigest allowed" if user.digest else ""
+        click.echo(f"  {user.username:<22} password {user.password:<22} agency {user.agency}/{user.system}{digest}")
+
+
+# -- database -----------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default head)."""
+    from db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the database's migration and the code's head."""
+    from db.migrate import current_revision, head_revision
+
+    engine = _engine()
+    click.echo(f"current: {current_revision(engine) or 'none'}  head: {head_revision()}")
+    engine.dispose()
+
+
+@main.command()
+@click.option("--persons", type=int, required=True, help="Number of synthetic persons.")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def seed(persons: int, seed: int, quiet: bool) -> None:
+    """Seed a synthetic, internally consistent registry (loads reference data first)."""
+    from db.reference_data import load_all
+    from db.synthetic import seed_registry
+
+    engine = _engine()
+    try:
+        load_all(engine)
+        try:
+            report = seed_registry(engine, persons=persons, seed=seed, progress=not quiet)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    click.echo(
+        f"seeded {report.persons} persons ({report.deceased} deceased), {report.family_shares} family shares, "
+        f"{report.acts} acts ({report.marriages} marriages, {report.partnerships} partnerships) "
+        f"in {report.seconds:.1f} s"
+    )
+
+
+@main.group()
+def contract() -> None:
+    """The published WSDL and XSD."""
+
+
+@contract.command("export")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+def contract_export(out: Path) -> None:
+    """Write wsdl/<service>.wsdl and xsd/<namespace>.xsd under OUT."""
+    from provider import contract as exported
+
+    (out / "wsdl").mkdir(parents=True, exist_ok=True)
+    (out / "xsd").mkdir(parents=True, exist_ok=True)
+    for service in exported.SERVICES:
+        (out / "wsdl" / f"{service}.wsdl").write_bytes(exported.wsdl(service))
+        click.echo(f"wrote wsdl/{service}.wsdl")
+    for name, data in exported.schemas().items():
+        (out / "xsd" / name).write_bytes(data)
+        click.echo(f"wrote xsd/{name}")
+
+
+# -- accreditation ------------------------------------------------------------------------
+
+
+@main.group()
+def agency() -> None:
+    """Accredited agencies (διαπιστευμένοι φορείς)."""
+
+
+@agency.command("list")
+def agency_list() -> None:
+    from provider import admin
+
+    for row in _admin(admin.list_agencies):
+        validity = f"{row.valid_from or '-'}..{row.valid_to or '-'}"
+        click.echo(f"{row.code:<16} {row.status:<11} {validity:<23} quota {row.daily_quota:<7} {','.join(row.systems):<20} {row.name}")
+
+
+@agency.command("add")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--legal-basis", required=True, help="ΦΕΚ / ministerial decision / ΑΔΑ.")
+@click.option("--status", type=click.Choice(["pilot", "production", "suspended"]), default="pilot", show_default=True)
+@click.option("--valid-from", default=None, help="YYYY-MM-DD")
+@click.option("--valid-to", default=None, help="YYYY-MM-DD")
+@click.option("--daily-quota", type=int, default=10000, show_default=True)
+@click.option("--system", "systems", multiple=True, help="Information system code (repeatable).")
+def agency_add(code: str, name: str, legal_basis: str, status: str, valid_from: str | None, valid_to: str | None,
+               daily_quota: int, systems: tuple[str, ...]) -> None:
+    from provider import admin
+
+    _admin(lambda s: admin.add_agency(
+        s, code=code, name=name, legal_basis=legal_basis, status=status, valid_from=_date(valid_from),
+        valid_to=_date(valid_to), daily_quota=daily_quota, systems=systems,
+    ))
+    click.echo(f"agency {code} added ({status})")
+
+
+@agency.command("add-system")
+@click.argument("code")
+@click.argument("system")
+@click.option("--name", default=None)
+def agency_add_system(code: str, system: str, name: str | None) -> None:
+    from provider import admin
+
+    _admin(lambda s: admin.add_system(s, code, system, name or system))
+    click.echo(f"system {system} added to {code}")
+
+
+@agency.command("suspend")
+@click.argument("code")
+def agency_suspend(code: str) -> None:
+    from provider import admin
+
+    _admin(lambda s: admin.set_agency_status(s, code, "suspended"))
+    click.echo(f"agency {code} suspended: its calls now get MP_ACCREDITATION_INACTIVE")
+
+
+@agency.command("activate")
+@click.argument("code")
+@click.option("--pilot", is_flag=True, help="Activate in pilot rather than production status.")
+def agency_activate(code: str, pilot: bool) -> None:
+    from provider import admin
+
+    status = "pilot" if pilot else "production"
+    _admin(lambda s: admin.set_agency_status(s, code, status))
+    click.echo(f"agency {code} is {status}")
+
+
+@agency.command("set-validity")
+@click.argument("code")
+@click.option("--valid-from", default=None)
+@click.option("--valid-to", default=None)
+def agency_set_validity(code: str, valid_from: str | None, valid_to: str | None) -> None:
+    from provider import admin
+
+    _admin(lambda s: admin.set_agency_validity(s, code, _date(valid_from), _date(valid_to)))
+    click.echo(f"agency {code} valid {valid_from or '-'}..{valid_to or '-'}")
+
+
+@agency.command("set-quota")
+@click.argument("code")
+@click.argument("daily_quota", type=int)
+def agency_set_quota(code: str, daily_quota: int) -> None:
+    from provider import admin
+
+    _admin(lambda s: admin.set_agency_quota(s, code, daily_quota))
+    click.echo(f"agency {code} daily quota {daily_quota}")
+
+
+@main.group()
+def grant() -> None:
+    """Grants: which agency may call which operation, with purpose and legal act."""
+
+
+@grant.command("list")
+@click.option("--agency", "agency_code", default=None)
+def grant_list(agency_code: str | None) -> None:
+    from provider import admin
+
+    for row in _admin(lambda s: admin.list_grants(s, agency_code)):
+        click.echo(f"{row.agency:<16} {row.service:<24} {row.operation:<28} {row.legal_act}")
+
+
+@grant.command("add")
+@click.argument("agency_code")
+@click.argument("service")
+@click.argument("operations", nargs=-1)
+@click.option("--purpose", required=True)
+@click.option("--legal-act", required=True, help="ΦΕΚ / ΥΑ / ΑΔΑ allowing it.")
+def grant_add(agency_code: str, service: str, operations: tuple[str, ...], purpose: str, legal_act: str) -> None:
+    """Grant OPERATIONS of SERVICE (all of them when none are named)."""
+    from provider import admin
+
+    added = _admin(lambda s: admin.add_grant(s, agency_code, service, operations, purpose, legal_act))
+    click.echo(f"granted to {agency_code}: {', '.join(added) or 'nothing new'}")
+
+
+@grant.command("revoke")
+@click.argument("agency_code")
+@click.argument("service")
+@click.argument("operations", nargs=-1)
+def grant_revoke(agency_code: str, service: str, operations: tuple[str, ...]) -> None:
+    """Revoke OPERATIONS of SERVICE (all of them when none are named)."""
+    from provider import admin
+
+    revoked = _admin(lambda s: admin.revoke_grant(s, agency_code, service, operations))
+    click.echo(f"revoked from {agency_code}: {', '.join(revoked)}")
+
+
+@main.group()
+def user() -> None:
+    """WS users (one per agency system and environment)."""
+
+
+@user.command("list")
+@click.option("--agency", "agency_code", default=None)
+def user_list(agency_code: str | None) -> None:
+    from provider import admin
+
+    for row in _admin(lambda s: admin.list_users(s, agency_code)):
+        flags = ",".join(f for f, on in (("locked", row.locked), ("digest", row.digest)) if on) or "-"
+        click.echo(f"{row.username:<24} {row.agency:<16} {row.system:<16} {row.environment:<11} {flags:<14} {row.roles}")
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--agency", "agency_code", required=True)
+@click.option("--system", "system_code", required=True)
+@click.option("--environment", type=click.Choice(["test", "production"]), default="test", show_default=True)
+@click.option("--allow-digest", is_flag=True, help="Also accept PasswordDigest (keeps an encrypted copy).")
+@click.option("--role", "roles", multiple=True, help="Extra role, e.g. auditor (repeatable).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_add(username: str, agency_code: str, system_code: str, environment: str, allow_digest: bool,
+             roles: tuple[str, ...], password_stdin: bool) -> None:
+    from provider import admin
+    from provider.credentials import CredentialKey
+
+    password = _read_password(password_stdin)
+    key = CredentialKey(_settings().credential_key_file)
+    _admin(lambda s: admin.add_user(
+        s, key, username=username, agency_code=agency_code, system_code=system_code, password=password,
+        environment=environment, allow_digest=allow_digest, roles=roles,
+    ))
+    click.echo(f"user {username} added to {agency_code}/{system_code} ({environment})")
+
+
+@user.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_set_password(username: str, password_stdin: bool) -> None:
+    from provider import admin
+    from provider.credentials import CredentialKey
+
+    password = _read_password(password_stdin)
+    key = CredentialKey(_settings().credential_key_file)
+    _admin(lambda s: admin.set_password(s, key, username, password))
+    click.echo(f"password of {username} changed; the old one stops working now")
+
+
+@user.command("lock")
+@click.argument("username")
+def user_lock(username: str) -> None:
+    from provider import admin
+
+    _admin(lambda s: admin.set_locked(s, username, True))
+    click.echo(f"user {username} locked")
+
+
+@user.command("unlock")
+@click.argument("username")
+def user_unlock(username: str) -> None:
+    from provider import admin
+
+    _admin(lambda s: admin.set_locked(s, username, False))
+    click.echo(f"user {username} unlocked")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,53 @@
+"""The demo dataset behind ``scripts/serve``: reference data, the seed-001 agencies, a
+synthetic registry and a few demo WS users (test environment only, documented in the README)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from db.models import Person, WsUser
+from db.reference_data import load_all
+from provider import admin
+from provider.credentials import CredentialKey
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    agency: str
+    system: str
+    digest: bool = False
+
+
+DEMO_USERS = (
+    DemoUser("demo-aade-eispraxis", "demo-aade-pass-2026", "AADE", "EISPRAXIS"),
+    DemoUser("demo-efka-orion", "demo-efka-pass-2026", "EFKA", "ORION", digest=True),
+    DemoUser("demo-edyte", "demo-edyte-pass-2026", "EDYTE", "EDYTE-MAIN"),
+)
+
+
+def ensure_demo(engine: Engine, key: CredentialKey, persons: int, seed: int) -> list[DemoUser]:
+    """Load what is missing (idempotent) and return the demo users."""
+    load_all(engine)
+    with Session(engine) as session, session.begin():
+        for user in DEMO_USERS:
+            if session.scalar(select(WsUser.id).where(WsUser.username == user.username)) is None:
+                admin.add_user(
+                    session,
+                    key,
+                    username=user.username,
+                    agency_code=user.agency,
+                    system_code=user.system,
+                    password=user.password,
+                    environment="test",
+                    allow_digest=user.digest,
+                )
+        has_persons = session.scalar(select(func.count()).select_from(Person))
+    if not has_persons and persons:
+        from db.synthetic import seed_registry
+
+        seed_registry(engine, persons=persons, seed=seed)
+    return list(DEMO_USERS)

@@ -1,0 +1,265 @@
+"""The call pipeline for one service, as WSGI middleware in front of spyne.
+
+Order of work for every POST (DESIGN §4, §6, §7):
+read the body (size cap) → hardened parse → SOAP 1.1 envelope → XSD validation →
+UsernameToken authentication → auditRecord → accreditation status → grant → replay → quota →
+spyne dispatch (the operation itself) → audit event committed → response.
+
+Protocol failures become SOAP Faults written here; business outcomes become errorRecords
+written by spyne (the edge reads ``Call.rejection``). The audit event is committed before a
+byte of the response leaves; when that fails, the caller gets MP_SERVICE_UNAVAILABLE only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+import time
+import uuid
+from typing import Any, Callable, Iterable
+
+from lxml import etree
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit import events
+from provider import accreditation, auditrecord, soap, wssecurity, xmlparse
+from provider.call import ENVIRON_KEY, Call
+from provider.clientip import observed_ip
+from provider.errors import ErrorCode, MitrooError
+from provider.settings import Settings
+
+log = logging.getLogger("mitroo.gateway")
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+_BODY_KEY = "mitroo.body"  # the request bytes, kept in the WSGI environ for a re-dispatch
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Gateway:
+    """WSGI app for ``/ws/<service>``: the whole pipeline around one spyne application."""
+
+    def __init__(
+        self,
+        service: str,
+        *,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        authenticator: accreditation.Authenticator,
+        spyne_app: WsgiApp | None,
+        wsdl: bytes | None,
+        schema: etree.XMLSchema | None,
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.sessions = sessions
+        self.authenticator = authenticator
+        self.spyne_app = spyne_app
+        self.wsdl = wsdl
+        self.schema = schema
+
+    # -- WSGI -------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method == "GET" and self.wsdl is not None and environ.get("QUERY_STRING", "").lower() in ("wsdl", "wsdl="):
+            start_response("200 OK", [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(self.wsdl)))])
+            return [self.wsdl]
+        started = time.monotonic()
+        call = Call(
+            call_sequence_id=str(uuid.uuid4()),
+            call_sequence_date=_now(),
+            service=self.service,
+            observed_ip=observed_ip(environ, self.settings.trusted_proxies),
+            sessions=self.sessions,
+        )
+        environ[_BODY_KEY] = b""
+        status, body = self._handle(environ, call)
+        return self._finish(environ, start_response, call, status, body, started)
+
+    def _handle(self, environ: dict[str, Any], call: Call) -> tuple[str, bytes]:
+        data = b""
+        try:
+            if environ.get("REQUEST_METHOD") != "POST":
+                raise MitrooError(
+                    ErrorCode.MP_MALFORMED_REQUEST,
+                    "μόνο POST με φάκελο SOAP 1.1 (only POST is accepted; GET ?wsdl for the WSDL)",
+                )
+            data = environ[_BODY_KEY] = self._read_body(environ)
+            call.request_digest = hashlib.sha256(data).hexdigest()
+            self._check_content_type(environ)
+            envelope = soap.parse_envelope(xmlparse.parse(data))
+            call.operation = envelope.operation_name[:60]
+            call.declared = auditrecord.declared_values(envelope.operation)
+            self._validate(envelope)
+            self._admit(call, envelope)
+            return self._dispatch(environ, call, data)
+        except MitrooError as error:
+            if error.code.is_fault:
+                return self._fault(call, error)
+            call.rejection = error
+            return self._dispatch(environ, call, data)
+        except SQLAlchemyError:
+            log.exception("database error in call %s", call.call_sequence_id)
+            return self._fault(call, MitrooError(ErrorCode.MP_SERVICE_UNAVAILABLE, "η βάση δεδομένων δεν είναι διαθέσιμη"))
+        except Exception:
+            log.exception("internal error in call %s", call.call_sequence_id)
+            return self._fault(call, _internal(call))
+
+    def _read_body(self, environ: dict[str, Any]) -> bytes:
+        limit = self.settings.max_body_bytes
+        length_header = environ.get("CONTENT_LENGTH") or ""
+        stream = environ["wsgi.input"]
+        if length_header:
+            try:
+                length = int(length_header)
+            except ValueError:
+                raise MitrooError(ErrorCode.MP_MALFORMED_REQUEST, "μη έγκυρο Content-Length") from None
+            if length > limit:
+                raise MitrooError(
+                    ErrorCode.MP_MALFORMED_REQUEST, f"το αίτημα υπερβαίνει το όριο των {limit} bytes (body too large)"
+                )
+            data = stream.read(length)
+        else:
+            data = stream.read(limit + 1)
+            if len(data) > limit:
+                raise MitrooError(
+                    ErrorCode.MP_MALFORMED_REQUEST, f"το αίτημα υπερβαίνει το όριο των {limit} bytes (body too large)"
+                )
+        return data
+
+    @staticmethod
+    def _check_content_type(environ: dict[str, Any]) -> None:
+        content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        if content_type != "text/xml":
+            shown = content_type or "κανένα"
+            raise MitrooError(
+                ErrorCode.MP_MALFORMED_REQUEST,
+                f"Content-Type {shown}: το SOAP 1.1 απαιτεί text/xml; charset=utf-8",
+            )
+
+    def _validate(self, envelope: soap.Envelope) -> None:
+        assert self.schema is not None
+        if not self.schema.validate(envelope.operation):
+            error = self.schema.error_log.last_error
+            raise MitrooError(
+                ErrorCode.MP_SCHEMA_INVALID,
+                f"{error.path or envelope.operation_name}: {error.message}" if error else envelope.operation_name,
+            )
+
+    def _admit(self, call: Call, envelope: soap.Envelope) -> None:
+        """Authentication, then the business checks that answer with an errorRecord."""
+        now = _now()
+        token = wssecurity.username_token(envelope.header)
+        call.caller = caller = self.authenticator.authenticate(token, now)
+        call.record = record = auditrecord.validate(call.declared, now, self.settings.audit_clock_skew_seconds)
+        accreditation.check_active(caller, now.date())
+        with self.sessions() as session:
+            accreditation.check_grant(session, caller, self.service, call.operation or "")
+            accreditation.check_not_replayed(session, caller, record.unit, record.transaction_id)
+            accreditation.consume_quota(session, caller, now.date())
+
+    def _dispatch(self, environ: dict[str, Any], call: Call, data: bytes) -> tuple[str, bytes]:
+        assert self.spyne_app is not None
+        inner = dict(environ)
+        inner["wsgi.input"] = io.BytesIO(data)
+        inner["CONTENT_LENGTH"] = str(len(data))
+        inner[ENVIRON_KEY] = call
+        captured: list[str] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            captured.append(status)
+            return lambda _chunk: None
+
+        body = b"".join(self.spyne_app(inner, capture))
+        if call.failure is not None:
+            failure = call.failure
+            if isinstance(failure, MitrooError) and failure.code.is_fault:
+                return self._fault(call, failure)
+            if isinstance(failure, SQLAlchemyError):
+                log.error("database error in call %s: %s", call.call_sequence_id, type(failure).__name__)
+                return self._fault(call, MitrooError(ErrorCode.MP_SERVICE_UNAVAILABLE, "η βάση δεδομένων δεν είναι διαθέσιμη"))
+            log.error("internal error in call %s", call.call_sequence_id, exc_info=failure)
+            return self._fault(call, _internal(call))
+        if not captured or not captured[0].startswith("200"):
+            log.error("spyne answered %s in call %s", captured[:1], call.call_sequence_id)
+            return self._fault(call, _internal(call))
+        return "200 OK", body
+
+    def _fault(self, call: Call, error: MitrooError) -> tuple[str, bytes]:
+        call.rejection = error
+        return "500 Internal Server Error", soap.fault_document(error, call.call_sequence_id, call.call_sequence_date)
+
+    # -- audit, then respond ---------------------------------------------------------------
+
+    def _finish(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        call: Call,
+        status: str,
+        body: bytes,
+        started: float,
+    ) -> Iterable[bytes]:
+        claim = None
+        if call.record is not None and call.caller is not None and call.rejection is None:
+            claim = events.TransactionClaim(call.caller.agency_id, call.record.unit, call.record.transaction_id)
+        try:
+            self._audit(call, started, claim)
+        except events.ReplayDetected:
+            assert call.record is not None
+            call.rejection = accreditation.duplicate_transaction(call.record.transaction_id, "σε εξέλιξη")
+            call.answered_error = None
+            call.subjects.clear()
+            status, body = self._dispatch(environ, call, environ[_BODY_KEY])
+            try:
+                self._audit(call, started, None)
+            except events.AuditUnavailable:
+                status, body = self._unavailable(call)
+        except events.AuditUnavailable:
+            status, body = self._unavailable(call)
+        headers = [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(body)))]
+        start_response(status, headers)
+        return [body]
+
+    def _unavailable(self, call: Call) -> tuple[str, bytes]:
+        log.error("audit store unavailable; call %s answered MP_SERVICE_UNAVAILABLE", call.call_sequence_id)
+        error = MitrooError(
+            ErrorCode.MP_SERVICE_UNAVAILABLE, "το αρχείο καταγραφής (audit) δεν είναι διαθέσιμο· δεν επιστρέφονται δεδομένα"
+        )
+        return "503 Service Unavailable", soap.fault_document(error, call.call_sequence_id, call.call_sequence_date)
+
+    def _audit(self, call: Call, started: float, claim: events.TransactionClaim | None) -> None:
+        error = call.error
+        caller = call.caller
+        events.record(
+            self.sessions,
+            events.Event(
+                call_sequence_id=call.call_sequence_id,
+                server_time=call.call_sequence_date,
+                service=call.service,
+                operation=call.operation,
+                observed_ip=call.observed_ip,
+                outcome=error.code.name if error else "OK",
+                outcome_detail=error.detail[:500] if error else None,
+                duration_ms=int((time.monotonic() - started) * 1000),
+                request_digest=call.request_digest or hashlib.sha256(b"").hexdigest(),
+                agency_code=caller.agency_code if caller else None,
+                system_code=caller.system_code if caller else None,
+                username=caller.username if caller else None,
+                declared=call.declared,
+                subjects=frozenset(call.subjects) if error is None else frozenset(),
+            ),
+            claim,
+        )
+
+
+def _internal(call: Call) -> MitrooError:
+    return MitrooError(ErrorCode.MP_INTERNAL_ERROR, f"callSequenceId {call.call_sequence_id}")

@@ -1,0 +1,106 @@
+"""All configuration, read once from the environment, with safe defaults.
+
+Every setting is a ``MITROO_*`` environment variable; ``Settings.from_env`` validates
+them all and reports every bad one in a single ``SettingsError``.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+ENVIRONMENTS = ("test", "production")
+
+
+class SettingsError(ValueError):
+    """One or more settings are invalid; the message names each and says why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    environment: str = "test"
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    max_body_bytes: int = 1_048_576
+    audit_clock_skew_seconds: int = 900
+    digest_max_age_seconds: int = 300
+    credential_cache_seconds: int = 60
+    credential_key_file: Path = field(default=Path(""))
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            path = (self.data_dir / "mitroo.sqlite3").resolve()
+            object.__setattr__(self, "database_url", f"sqlite:///{path}")
+        if not str(self.credential_key_file) or str(self.credential_key_file) == ".":
+            object.__setattr__(self, "credential_key_file", self.data_dir / "credential.key")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        errors: list[str] = []
+        values: dict[str, object] = {}
+
+        def integer(var: str, attr: str, minimum: int) -> None:
+            raw = env.get(var)
+            if raw is None or raw == "":
+                return
+            try:
+                number = int(raw)
+            except ValueError:
+                errors.append(f"{var}={raw!r}: must be a whole number")
+                return
+            if number < minimum:
+                errors.append(f"{var}={raw!r}: must be at least {minimum}")
+                return
+            values[attr] = number
+
+        if env.get("MITROO_DATA_DIR"):
+            values["data_dir"] = Path(env["MITROO_DATA_DIR"])
+        url = env.get("MITROO_DATABASE_URL", "")
+        if url:
+            if not url.startswith(("sqlite:", "postgresql")):
+                errors.append(
+                    f"MITROO_DATABASE_URL: unsupported scheme in {url.split(':', 1)[0]!r}; "
+                    "use sqlite:///path or postgresql+psycopg://user@host/db"
+                )
+            values["database_url"] = url
+        public = env.get("MITROO_PUBLIC_URL", "")
+        if public:
+            if not public.startswith(("http://", "https://")):
+                errors.append(f"MITROO_PUBLIC_URL={public!r}: must start with http:// or https://")
+            values["public_url"] = public.rstrip("/")
+        if env.get("MITROO_HOST"):
+            values["host"] = env["MITROO_HOST"]
+        integer("MITROO_PORT", "port", 0)
+        environment = env.get("MITROO_ENVIRONMENT", "")
+        if environment:
+            if environment not in ENVIRONMENTS:
+                errors.append(f"MITROO_ENVIRONMENT={environment!r}: must be one of {', '.join(ENVIRONMENTS)}")
+            values["environment"] = environment
+        proxies = env.get("MITROO_TRUSTED_PROXIES", "")
+        if proxies.strip():
+            nets = []
+            for item in proxies.split(","):
+                item = item.strip()
+                if not item:
+                    continue
+                try:
+                    nets.append(ipaddress.ip_network(item, strict=False))
+                except ValueError:
+                    errors.append(f"MITROO_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR network")
+            values["trusted_proxies"] = tuple(nets)
+        integer("MITROO_MAX_BODY_BYTES", "max_body_bytes", 1024)
+        integer("MITROO_AUDIT_CLOCK_SKEW", "audit_clock_skew_seconds", 1)
+        integer("MITROO_DIGEST_MAX_AGE", "digest_max_age_seconds", 1)
+        integer("MITROO_CREDENTIAL_CACHE_SECONDS", "credential_cache_seconds", 0)
+        if env.get("MITROO_CREDENTIAL_KEY_FILE"):
+            values["credential_key_file"] = Path(env["MITROO_CREDENTIAL_KEY_FILE"])
+        if errors:
+            raise SettingsError("invalid configuration:\n  - " + "\n  - ".join(errors))
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,198 @@
+"""Fixtures: a real database (SQLite file and a throwaway PostgreSQL database, each test run
+on both), migrated with Alembic, loaded with the reference data and test accreditation, and
+the real provider served over HTTP by waitress on an ephemeral loopback port.
+
+PostgreSQL comes from MITROO_TEST_POSTGRES_URL (default the local server's ``test`` database);
+the suite creates its own databases there and drops them. If the server cannot be reached
+the PostgreSQL half fails: it is never skipped.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterator
+
+import psycopg
+import pytest
+import waitress
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.reference_data import load_all
+from provider import admin
+from provider.app import Provider
+from provider.credentials import CredentialKey
+from provider.settings import Settings
+
+PG_BASE = os.environ.get("MITROO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass(frozen=True)
+class TestUsers:
+    """WS users made for the tests (all with PASSWORD)."""
+
+    aade: str = "t-aade"              # AADE/EISPRAXIS, PasswordText and PasswordDigest
+    nogrant: str = "t-nogrant"        # agency TNOGRANT without any grant
+    locked: str = "t-locked"          # AADE, locked
+    production: str = "t-prod"        # AADE, production environment (provider runs test)
+    suspended: str = "t-suspended"    # agency TSUSP, suspended
+    expired: str = "t-expired"        # agency TEXPIRED, valid_to in the past
+    future: str = "t-future"          # agency TFUTURE, valid_from in the future
+    quota: str = "t-quota"            # agency TQUOTA, daily quota 2
+
+
+USERS = TestUsers()
+
+
+@dataclass(frozen=True)
+class TestDatabase:
+    kind: str
+    url: str
+    engine: Engine
+    key_file: Path
+
+
+def _pg_conninfo(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def create_pg_database(prefix: str = "mitroo_t") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(_pg_conninfo(PG_BASE), autocommit=True, connect_timeout=10) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL at {PG_BASE} is unreachable ({exc}). The suite runs on PostgreSQL as well as SQLite; "
+            "start the server (.ci/run does) or point MITROO_TEST_POSTGRES_URL at one.",
+            pytrace=False,
+        )
+    return make_url(PG_BASE).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    name = make_url(url).database
+    with psycopg.connect(_pg_conninfo(PG_BASE), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def new_database_url(kind: str, directory: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{directory / f'mitroo-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    return create_pg_database()
+
+
+def discard_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        drop_pg_database(url)
+
+
+def _accredit_test_users(engine: Engine, key: CredentialKey) -> None:
+    today = dt.date.today()
+    with Session(engine) as session, session.begin():
+        def agency(code: str, **kwargs: object) -> None:
+            admin.add_agency(session, code=code, name=f"Δοκιμαστικός φορέας {code}", legal_basis="test",
+                             status=str(kwargs.pop("status", "production")), systems=("SYS",), **kwargs)  # type: ignore[arg-type]
+            session.flush()
+            if code != "TNOGRANT":
+                admin.add_grant(session, code, "registryParameters", (), "δοκιμές", "test act")
+
+        agency("TNOGRANT")
+        agency("TSUSP", status="suspended")
+        agency("TEXPIRED", valid_from=today - dt.timedelta(days=400), valid_to=today - dt.timedelta(days=1))
+        agency("TFUTURE", valid_from=today + dt.timedelta(days=30))
+        agency("TQUOTA", daily_quota=2)
+        session.flush()
+        for username, agency_code, system, extra in (
+            (USERS.aade, "AADE", "EISPRAXIS", {"allow_digest": True}),
+            (USERS.locked, "AADE", "EISPRAXIS", {}),
+            (USERS.production, "AADE", "EISPRAXIS", {"environment": "production"}),
+            (USERS.nogrant, "TNOGRANT", "SYS", {}),
+            (USERS.suspended, "TSUSP", "SYS", {}),
+            (USERS.expired, "TEXPIRED", "SYS", {}),
+            (USERS.future, "TFUTURE", "SYS", {}),
+            (USERS.quota, "TQUOTA", "SYS", {}),
+        ):
+            admin.add_user(session, key, username=username, agency_code=agency_code, system_code=system,
+                           password=PASSWORD, **extra)  # type: ignore[arg-type]
+        session.flush()
+        admin.set_locked(session, USERS.locked, True)
+
+
+def prepare_database(kind: str, directory: Path) -> TestDatabase:
+    url = new_database_url(kind, directory)
+    upgrade(url)
+    engine = make_engine(url)
+    load_all(engine)
+    key_file = directory / f"credential-{kind}.key"
+    _accredit_test_users(engine, CredentialKey(key_file))
+    return TestDatabase(kind, url, engine, key_file)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
+    test_db = prepare_database(request.param, tmp_path_factory.mktemp(request.param))
+    yield test_db
+    test_db.engine.dispose()
+    discard_database(test_db.url)
+
+
+@dataclass(frozen=True)
+class Running:
+    base_url: str
+    app: Provider
+    database: TestDatabase
+
+    def url(self, service: str = "registryParameters") -> str:
+        return f"{self.base_url}/ws/{service}"
+
+    @property
+    def engine(self) -> Engine:
+        return self.database.engine
+
+
+def serve(settings: Settings) -> tuple[Running, object]:
+    """Start the provider for ``settings`` on an ephemeral loopback port; return it and the server."""
+    server = waitress.create_server(lambda environ, start: [], host="127.0.0.1", port=0, threads=4)
+    base_url = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[attr-defined]
+    app = Provider(replace(settings, public_url=base_url))
+    server.application = app  # type: ignore[attr-defined]
+
+    def run() -> None:
+        try:
+            server.run()  # type: ignore[attr-defined]
+        except OSError:  # the socket closed under select() by stop()
+            pass
+
+    threading.Thread(target=run, daemon=True).start()
+    return Running(base_url, app, None), server  # type: ignore[arg-type]
+
+
+def stop(server: object, app: Provider) -> None:
+    server.close()  # type: ignore[attr-defined]
+    app.close()
+
+
+def settings_for(test_db: TestDatabase, directory: Path, **overrides: object) -> Settings:
+    return Settings(
+        data_dir=directory,
+        database_url=test_db.url,
+        credential_key_file=test_db.key_file,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def provider(database: TestDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    running, server = serve(settings_for(database, tmp_path_factory.mktemp("provider")))
+    running = replace(running, database=database)
+    yield running
+    stop(server, running.app)
