@@ -1,0 +1,66 @@
+"""The README's first command, as a user meets it: the console script sets up the demo
+dataset and serves; a zeep call with the printed demo credentials returns the municipalities."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from zeep import Client
+from zeep.wsse.username import UsernameToken
+
+from provider.demo import DEMO_USERS
+from tests.support import audit_record
+
+CLI = str(Path(sys.executable).with_name("mitroo-provider"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture()
+def env(tmp_path: Path) -> dict[str, str]:
+    port = _free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
+    environment.update(MITROO_DATA_DIR=str(tmp_path), MITROO_PORT=str(port),
+                       MITROO_PUBLIC_URL=f"http://127.0.0.1:{port}")
+    return environment
+
+
+def test_demo_then_serve_answers_zeep(env: dict[str, str]) -> None:
+    demo = subprocess.run([CLI, "demo", "--persons", "300"], env=env, capture_output=True, text=True, timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    user = DEMO_USERS[0]
+    assert user.username in demo.stdout and user.password in demo.stdout
+    server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        banner = server.stdout.readline() + server.stdout.readline()  # type: ignore[union-attr]
+        url = f"{env['MITROO_PUBLIC_URL']}/ws/registryParameters"
+        assert url in banner
+        client = Client(f"{url}?wsdl", wsse=UsernameToken(user.username, user.password))
+        answer = client.service.getMunicipalities(auditRecord=audit_record(), getMunicipalitiesInputRecord={})
+        assert len(answer.getMunicipalitiesOutputRecord.municipality) == 332
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=20)
+
+
+def test_serve_refuses_an_unmigrated_database(env: dict[str, str]) -> None:
+    result = subprocess.run([CLI, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "mitroo-provider db upgrade" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_is_idempotent(env: dict[str, str]) -> None:
+    for _ in range(2):
+        result = subprocess.run([CLI, "demo", "--persons", "0"], env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr

@@ -1,0 +1,140 @@
+"""``Settings.from_env``: safe defaults, every MITROO_* variable parsed, and every bad value
+reported by name (all of them together, in one SettingsError)."""
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from provider.settings import ENVIRONMENTS, Settings, SettingsError
+
+
+def test_defaults_with_an_empty_environment() -> None:
+    settings = Settings.from_env({})
+    assert settings.data_dir == Path("var")
+    assert settings.database_url == f"sqlite:///{(Path('var') / 'mitroo.sqlite3').resolve()}"
+    assert settings.public_url == "http://127.0.0.1:8000"
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 8000
+    assert settings.environment == "test"
+    assert settings.trusted_proxies == ()
+    assert settings.max_body_bytes == 1_048_576
+    assert settings.audit_clock_skew_seconds == 900
+    assert settings.digest_max_age_seconds == 300
+    assert settings.credential_cache_seconds == 60
+    assert settings.credential_key_file == Path("var") / "credential.key"
+
+
+def test_data_dir_places_the_sqlite_database_and_the_credential_key(tmp_path: Path) -> None:
+    settings = Settings.from_env({"MITROO_DATA_DIR": str(tmp_path)})
+    assert settings.data_dir == tmp_path
+    assert settings.database_url == f"sqlite:///{(tmp_path / 'mitroo.sqlite3').resolve()}"
+    assert settings.database_url.startswith("sqlite:////")  # an absolute path
+    assert settings.credential_key_file == tmp_path / "credential.key"
+
+
+def test_empty_values_count_as_unset() -> None:
+    names = (
+        "MITROO_DATA_DIR", "MITROO_DATABASE_URL", "MITROO_PUBLIC_URL", "MITROO_HOST", "MITROO_PORT",
+        "MITROO_ENVIRONMENT", "MITROO_TRUSTED_PROXIES", "MITROO_MAX_BODY_BYTES", "MITROO_AUDIT_CLOCK_SKEW",
+        "MITROO_DIGEST_MAX_AGE", "MITROO_CREDENTIAL_CACHE_SECONDS", "MITROO_CREDENTIAL_KEY_FILE",
+    )
+    assert Settings.from_env({name: "" for name in names}) == Settings.from_env({})
+
+
+def test_every_variable_is_parsed(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "MITROO_DATA_DIR": str(tmp_path / "data"),
+            "MITROO_DATABASE_URL": "postgresql+psycopg://mitroo@db.example/mitroo",
+            "MITROO_PUBLIC_URL": "https://ked.example.gr/mitroo/",
+            "MITROO_HOST": "0.0.0.0",
+            "MITROO_PORT": "8443",
+            "MITROO_ENVIRONMENT": "production",
+            "MITROO_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16,,2001:db8::/32",
+            "MITROO_MAX_BODY_BYTES": "2048",
+            "MITROO_AUDIT_CLOCK_SKEW": "60",
+            "MITROO_DIGEST_MAX_AGE": "120",
+            "MITROO_CREDENTIAL_CACHE_SECONDS": "0",
+            "MITROO_CREDENTIAL_KEY_FILE": str(tmp_path / "secret" / "key"),
+            "UNRELATED": "ignored",
+        }
+    )
+    assert settings.data_dir == tmp_path / "data"
+    assert settings.database_url == "postgresql+psycopg://mitroo@db.example/mitroo"
+    assert settings.public_url == "https://ked.example.gr/mitroo"  # trailing slash dropped
+    assert settings.host == "0.0.0.0"
+    assert settings.port == 8443
+    assert settings.environment == "production"
+    assert settings.trusted_proxies == (
+        ipaddress.ip_network("10.0.0.1/32"),
+        ipaddress.ip_network("192.168.0.0/16"),
+        ipaddress.ip_network("2001:db8::/32"),
+    )
+    assert settings.max_body_bytes == 2048
+    assert settings.audit_clock_skew_seconds == 60
+    assert settings.digest_max_age_seconds == 120
+    assert settings.credential_cache_seconds == 0
+    assert settings.credential_key_file == tmp_path / "secret" / "key"
+
+
+def test_sqlite_url_and_host_network_and_port_zero_are_accepted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    settings = Settings.from_env({"MITROO_DATABASE_URL": url, "MITROO_PORT": "0", "MITROO_TRUSTED_PROXIES": "10.1.2.3/8"})
+    assert settings.database_url == url
+    assert settings.port == 0  # 0: pick a free port
+    assert settings.trusted_proxies == (ipaddress.ip_network("10.0.0.0/8"),)  # host bits tolerated
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_both_environments_are_accepted(environment: str) -> None:
+    assert Settings.from_env({"MITROO_ENVIRONMENT": environment}).environment == environment
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("MITROO_PORT", "abc", "whole number"),
+        ("MITROO_PORT", "-1", "at least 0"),
+        ("MITROO_MAX_BODY_BYTES", "10", "at least 1024"),
+        ("MITROO_MAX_BODY_BYTES", "1.5", "whole number"),
+        ("MITROO_AUDIT_CLOCK_SKEW", "0", "at least 1"),
+        ("MITROO_DIGEST_MAX_AGE", "0", "at least 1"),
+        ("MITROO_CREDENTIAL_CACHE_SECONDS", "-5", "at least 0"),
+        ("MITROO_ENVIRONMENT", "staging", "must be one of test, production"),
+        ("MITROO_TRUSTED_PROXIES", "not-an-ip", "'not-an-ip' is not an IP address"),
+        ("MITROO_TRUSTED_PROXIES", "10.0.0.1,10.0.0.300", "'10.0.0.300' is not an IP address"),
+        ("MITROO_PUBLIC_URL", "ftp://x", "must start with http:// or https://"),
+        ("MITROO_DATABASE_URL", "mysql://x", "unsupported scheme in 'mysql'"),
+    ],
+)
+def test_an_invalid_value_is_refused_by_name(variable: str, value: str, reason: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({variable: value})
+    message = str(caught.value)
+    assert variable in message
+    assert reason in message
+    assert isinstance(caught.value, ValueError)
+    assert message.count("\n  - ") == 1
+
+
+def test_every_bad_setting_is_reported_together() -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"MITROO_PORT": "abc", "MITROO_ENVIRONMENT": "staging", "MITROO_HOST": "0.0.0.0"})
+    message = str(caught.value)
+    assert message.startswith("invalid configuration:")
+    assert "MITROO_PORT='abc': must be a whole number" in message
+    assert "MITROO_ENVIRONMENT='staging': must be one of test, production" in message
+    assert message.count("\n  - ") == 2
+    assert "MITROO_HOST" not in message
+
+
+def test_without_a_mapping_the_process_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MITROO_PORT", "9001")
+    monkeypatch.setenv("MITROO_ENVIRONMENT", "production")
+    settings = Settings.from_env()
+    assert (settings.port, settings.environment) == (9001, "production")
+    monkeypatch.setenv("MITROO_PORT", "nine")
+    with pytest.raises(SettingsError, match="MITROO_PORT"):
+        Settings.from_env()
