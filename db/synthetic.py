@@ -63,7 +63,7 @@ _PARTNERSHIPS_FROM = dt.date(2008, 11, 26).toordinal()  # law 3719/2008
 _SAME_SEX_FROM = dt.date(2015, 12, 24).toordinal()  # law 4356/2015
 _NOTARIAL_DIVORCE_FROM = dt.date(2021, 1, 1).toordinal()  # law 4800/2021
 _OLD_MOTHERS_SURNAME_BEFORE = 1984  # before law 1329/1983 a wife took her husband's surname
-_DEATH_RATE = ((40, 0.004), (60, 0.02), (70, 0.07), (80, 0.17), (90, 0.38), (100, 0.75), (999, 0.97))
+_DEATH_RATE = ((40, 0.003), (60, 0.015), (70, 0.05), (80, 0.13), (90, 0.3), (100, 0.7), (999, 0.95))
 _TABLES = (Person, FamilyShare, FamilyShareMember, CivilAct, ActParty, MarginalNote)
 
 
