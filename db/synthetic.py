@@ -7,9 +7,8 @@ from pools drawn once from a seeded Faker ``el_GR`` and every other choice from 
 
 Households are built in a municipality: a married couple (marriage act; husband HEAD, wife
 SPOUSE) with children born after the marriage (birth acts naming child, father, mother and the
-father as declarant), a single person (HEAD), or a civil partnership (HEAD, PARTNER). Persons
-born in Greece but not in a generated household (the adults) also get a birth act, whose parents
-are named as text. About 8% of persons die (death act; every membership deleted, reason
+father as declarant), a single person (HEAD), or a civil partnership (HEAD, PARTNER). Adults
+born in Greece also get a birth act, naming their parents (who are not in the registry) as text. About 8% of persons die (death act; every membership deleted, reason
 ΘΑΝΑΤΟΣ); about 10% of marriages end in divorce and some partnerships are dissolved (a marginal
 note on the act; the spouse or partner leaves the share and heads a new one); about 3% of acts
 carry a correction note (status ``corrected``). Every living person has exactly one current
@@ -21,6 +20,7 @@ transaction, which is fast on both SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import time
 import unicodedata
@@ -44,6 +44,7 @@ AS_OF = dt.date(2025, 12, 31)  # the synthetic registry's "today"
 ACTS_PER_VOLUME = 500
 BATCH = 5000
 NAME_POOL = 500
+BIG_CITY_WEIGHT = 15
 DEATH_REASON = "ΘΑΝΑΤΟΣ"
 DIVORCE_REASON = "ΛΥΣΗ ΓΑΜΟΥ"
 DISSOLUTION_REASON = "ΛΥΣΗ ΣΥΜΦΩΝΟΥ ΣΥΜΒΙΩΣΗΣ"
@@ -138,6 +139,9 @@ class _Generator:
         self.near = {
             m: by_muni.get(m) or by_region.get(reference["region_of"][m]) or self.offices for m in self.munis
         }
+        # Municipalities whose office keeps volumes are the big cities: more households live there.
+        big = {office[1] for office in self.offices if office[2]}
+        self.muni_weights = list(itertools.accumulate(BIG_CITY_WEIGHT if m in big else 1 for m in self.munis))
         self.next_id = dict(first_ids)
         self.rows: dict[str, list[dict[str, Any]]] = {t.__tablename__: [] for t in _TABLES}
         self.amkas: set[str] = set()
@@ -158,9 +162,7 @@ class _Generator:
         self.next_id[table] = value + 1
         return value
 
-    def _lat(self, name: str | None) -> str | None:
-        if name is None:
-            return None
+    def _lat(self, name: str) -> str:
         if name not in self.latin:
             self.latin[name] = transliterate(name)
         return self.latin[name]
@@ -291,7 +293,7 @@ class _Generator:
     # ----------------------------------------------------------------- households
     def household(self, budget: int) -> None:
         roll = self.rng.random()
-        muni = self.rng.choice(self.munis)
+        muni = self.rng.choices(self.munis, cum_weights=self.muni_weights)[0]
         if budget == 1 or roll < 0.25:
             self._single(muni)
         elif roll < 0.33:
@@ -392,7 +394,7 @@ class _Generator:
         self._member(share, child["id"], "CHILD", act["_reg"])
         for parent in (father["id"], mother["id"]):
             self.children[parent].append(child["id"])
-            self.last_event[parent] = max(self.last_event[parent], born)
+            self.last_event[parent] = max(self.last_event[parent], act["_reg"])
         self.father[child["id"]] = father["id"]
 
     # ----------------------------------------------------------------- deaths, AFM, numbering
@@ -426,8 +428,8 @@ class _Generator:
             self._party(act, "declarant", declarant, None if declarant else self._full_name())
 
     def _declarant(self, pid: int, day: int, died: dict[int, int]) -> int | None:
-        def alive(other: int, adult: bool = True) -> bool:
-            return died.get(other, _AS_OF + 1) > day and (not adult or day - self.birth_ord[other] > _years(18))
+        def alive(other: int) -> bool:  # and an adult on the day
+            return died.get(other, _AS_OF + 1) > day and day - self.birth_ord[other] > _years(18)
 
         other, end = self.bond.get(pid, (0, 0))
         if other and end > day and alive(other):

@@ -3,6 +3,7 @@ Session, used by the CLI. Each raises ``AdminError`` with a message an operator 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from provider.credentials import CredentialKey, hash_password, password_problem
 from provider.settings import ENVIRONMENTS
 
 STATUSES = ("pilot", "production", "suspended")
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 
 
 class AdminError(ValueError):
@@ -77,6 +79,14 @@ def add_agency(
     daily_quota: int = 10_000,
     systems: tuple[str, ...] = (),
 ) -> None:
+    if not _CODE.match(code):
+        raise AdminError("agency code must be 1-32 capital letters, digits, '-' or '_' (e.g. EFKA)")
+    if not name.strip():
+        raise AdminError("agency name must not be empty")
+    if len(set(systems)) != len(systems):
+        raise AdminError("a system code is given more than once")
+    if any(not _CODE.match(s) for s in systems):
+        raise AdminError("system codes must be 1-32 capital letters, digits, '-' or '_' (e.g. ORION)")
     if status not in STATUSES:
         raise AdminError(f"status must be one of {', '.join(STATUSES)}")
     if daily_quota < 0:
@@ -95,6 +105,8 @@ def add_agency(
 
 def add_system(session: Session, agency_code: str, code: str, name: str) -> None:
     agency = _agency(session, agency_code)
+    if not _CODE.match(code):
+        raise AdminError("system codes must be 1-32 capital letters, digits, '-' or '_' (e.g. ORION)")
     if any(s.code == code for s in agency.systems):
         raise AdminError(f"agency {agency_code} already has a system {code!r}")
     agency.systems.append(AgencySystem(code=code, name=name))
@@ -129,7 +141,7 @@ def add_grant(session: Session, agency_code: str, service: str, operations: tupl
     agency = _agency(session, agency_code)
     if not legal_act.strip():
         raise AdminError("a grant needs the legal act (ΦΕΚ / ΥΑ / ΑΔΑ) that allows it")
-    operations = operations or CATALOGUE.get(service, ())
+    operations = tuple(dict.fromkeys(operations)) or CATALOGUE.get(service, ())
     for operation in operations or ("",):
         problem = unknown_operation(service, operation)
         if problem:
@@ -160,7 +172,7 @@ def list_users(session: Session, agency_code: str | None = None) -> list[UserRow
         .order_by(WsUser.username)
     )
     if agency_code:
-        query = query.where(Agency.code == agency_code)
+        query = query.where(Agency.code == _agency(session, agency_code).code)
     return [
         UserRow(u.username, agency, system, u.environment, u.locked, u.digest_secret is not None, u.roles)
         for u, system, agency in session.execute(query)

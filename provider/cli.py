@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from provider.settings import Settings, SettingsError
@@ -39,6 +40,8 @@ def _admin(action: Callable[[Session], Any]) -> Any:
             return action(session)
     except AdminError as exc:
         raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"the database refused the change ({type(exc).__name__}); nothing was saved") from None
     finally:
         engine.dispose()
 

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("test", "production")
 
@@ -38,7 +39,7 @@ class Settings:
             path = (self.data_dir / "mitroo.sqlite3").resolve()
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
         if not str(self.credential_key_file) or str(self.credential_key_file) == ".":
-            object.__setattr__(self, "credential_key_file", self.data_dir / "credential.key")
+            object.__setattr__(self, "credential_key_file", (self.data_dir / "credential.key").resolve())
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -46,7 +47,7 @@ class Settings:
         errors: list[str] = []
         values: dict[str, object] = {}
 
-        def integer(var: str, attr: str, minimum: int) -> None:
+        def integer(var: str, attr: str, minimum: int, maximum: int | None = None) -> None:
             raw = env.get(var)
             if raw is None or raw == "":
                 return
@@ -55,8 +56,9 @@ class Settings:
             except ValueError:
                 errors.append(f"{var}={raw!r}: must be a whole number")
                 return
-            if number < minimum:
-                errors.append(f"{var}={raw!r}: must be at least {minimum}")
+            if number < minimum or (maximum is not None and number > maximum):
+                bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+                errors.append(f"{var}={raw!r}: must be {bound}")
                 return
             values[attr] = number
 
@@ -64,7 +66,7 @@ class Settings:
             values["data_dir"] = Path(env["MITROO_DATA_DIR"])
         url = env.get("MITROO_DATABASE_URL", "")
         if url:
-            if not url.startswith(("sqlite:", "postgresql")):
+            if not url.startswith(("sqlite:///", "sqlite://", "postgresql://", "postgresql+psycopg://")):
                 errors.append(
                     f"MITROO_DATABASE_URL: unsupported scheme in {url.split(':', 1)[0]!r}; "
                     "use sqlite:///path or postgresql+psycopg://user@host/db"
@@ -72,12 +74,13 @@ class Settings:
             values["database_url"] = url
         public = env.get("MITROO_PUBLIC_URL", "")
         if public:
-            if not public.startswith(("http://", "https://")):
-                errors.append(f"MITROO_PUBLIC_URL={public!r}: must start with http:// or https://")
+            parsed = urlsplit(public)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                errors.append(f"MITROO_PUBLIC_URL={public!r}: must be an http:// or https:// URL with a host")
             values["public_url"] = public.rstrip("/")
         if env.get("MITROO_HOST"):
             values["host"] = env["MITROO_HOST"]
-        integer("MITROO_PORT", "port", 0)
+        integer("MITROO_PORT", "port", 0, 65535)
         environment = env.get("MITROO_ENVIRONMENT", "")
         if environment:
             if environment not in ENVIRONMENTS:

@@ -22,14 +22,15 @@ from provider.catalogue import CATALOGUE
 from provider.credentials import CredentialKey, verify_password
 from provider.errors import ErrorCode, MitrooError
 from provider.wssecurity import UsernameToken, password_digest
-from tests.conftest import PASSWORD, USERS, TestDatabase, discard_database, prepare_database
+from tests.conftest import PASSWORD, USERS, discard_database, prepare_database
+from tests.conftest import TestDatabase as PreparedDatabase  # aliased: pytest would try to collect Test*
 
 OLD_PASSWORD = "first-password-of-the-user"
 NEW_PASSWORD = "second-password-of-the-user"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def test_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
+def test_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreparedDatabase]:
     prepared = prepare_database(request.param, tmp_path_factory.mktemp(f"admin-{request.param}"))
     try:
         yield prepared
@@ -39,7 +40,7 @@ def test_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 @contextmanager
-def transaction(test_db: TestDatabase) -> Iterator[Session]:
+def transaction(test_db: PreparedDatabase) -> Iterator[Session]:
     """One committed transaction (rolled back when the block raises), like the CLI's."""
     with Session(test_db.engine) as session, session.begin():
         yield session
@@ -49,14 +50,14 @@ def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10].upper()}"
 
 
-def new_agency(test_db: TestDatabase, systems: tuple[str, ...] = ("SYS",), **kwargs: object) -> str:
+def new_agency(test_db: PreparedDatabase, systems: tuple[str, ...] = ("SYS",), **kwargs: object) -> str:
     code = unique("A")
     with transaction(test_db) as session:
         admin.add_agency(session, code=code, name=f"Φορέας {code}", legal_basis="ΦΕΚ Β΄ 1/2026", systems=systems, **kwargs)  # type: ignore[arg-type]
     return code
 
 
-def new_user(test_db: TestDatabase, password: str = OLD_PASSWORD, **kwargs: object) -> str:
+def new_user(test_db: PreparedDatabase, password: str = OLD_PASSWORD, **kwargs: object) -> str:
     username = f"u-{uuid.uuid4().hex}"
     with transaction(test_db) as session:
         admin.add_user(session, CredentialKey(test_db.key_file), username=username, agency_code="AADE",
@@ -64,14 +65,14 @@ def new_user(test_db: TestDatabase, password: str = OLD_PASSWORD, **kwargs: obje
     return username
 
 
-def stored_user(test_db: TestDatabase, username: str) -> WsUser:
+def stored_user(test_db: PreparedDatabase, username: str) -> WsUser:
     with Session(test_db.engine) as session:
         user = session.scalar(select(WsUser).where(WsUser.username == username))
         assert user is not None
         return user
 
 
-def agency_exists(test_db: TestDatabase, code: str) -> bool:
+def agency_exists(test_db: PreparedDatabase, code: str) -> bool:
     with Session(test_db.engine) as session:
         return session.scalar(select(Agency.id).where(Agency.code == code)) is not None
 
@@ -79,7 +80,7 @@ def agency_exists(test_db: TestDatabase, code: str) -> bool:
 # -- agencies -------------------------------------------------------------------------------
 
 
-def test_add_agency_is_listed_with_its_systems(test_db: TestDatabase) -> None:
+def test_add_agency_is_listed_with_its_systems(test_db: PreparedDatabase) -> None:
     code = new_agency(test_db, systems=("ALPHA", "BETA"), status="production", valid_from=dt.date(2025, 1, 1),
                       valid_to=dt.date(2030, 12, 31), daily_quota=0)
     with Session(test_db.engine) as session:
@@ -101,25 +102,25 @@ def test_add_agency_is_listed_with_its_systems(test_db: TestDatabase) -> None:
         ({"valid_from": dt.date(2026, 5, 1), "valid_to": dt.date(2026, 4, 30)}, "valid-to is before valid-from"),
     ],
 )
-def test_add_agency_validation(test_db: TestDatabase, kwargs: dict[str, object], message: str) -> None:
+def test_add_agency_validation(test_db: PreparedDatabase, kwargs: dict[str, object], message: str) -> None:
     code = unique("BAD")
     with pytest.raises(AdminError, match=message), transaction(test_db) as session:
         admin.add_agency(session, code=code, name="x", legal_basis="y", **kwargs)  # type: ignore[arg-type]
     assert not agency_exists(test_db, code)
 
 
-def test_add_agency_accepts_a_single_day_validity(test_db: TestDatabase) -> None:
+def test_add_agency_accepts_a_single_day_validity(test_db: PreparedDatabase) -> None:
     day = dt.date(2026, 1, 1)
     code = new_agency(test_db, valid_from=day, valid_to=day)
     assert agency_exists(test_db, code)
 
 
-def test_add_agency_refuses_an_existing_code(test_db: TestDatabase) -> None:
+def test_add_agency_refuses_an_existing_code(test_db: PreparedDatabase) -> None:
     with pytest.raises(AdminError, match="agency 'AADE' already exists"), transaction(test_db) as session:
         admin.add_agency(session, code="AADE", name="x", legal_basis="y")
 
 
-def test_agency_changes_and_their_validation(test_db: TestDatabase) -> None:
+def test_agency_changes_and_their_validation(test_db: PreparedDatabase) -> None:
     code = new_agency(test_db)
     with transaction(test_db) as session:
         admin.set_agency_status(session, code, "suspended")
@@ -146,7 +147,7 @@ def test_agency_changes_and_their_validation(test_db: TestDatabase) -> None:
 # -- grants ---------------------------------------------------------------------------------
 
 
-def test_add_grant_of_named_operations_and_of_a_whole_service(test_db: TestDatabase) -> None:
+def test_add_grant_of_named_operations_and_of_a_whole_service(test_db: PreparedDatabase) -> None:
     code = new_agency(test_db)
     with transaction(test_db) as session:
         added = admin.add_grant(session, code, "civilRegistryActs", ("getBirthAct", "getDeathAct"), "σκοπός", "ΥΑ 1/2026")
@@ -167,7 +168,7 @@ def test_add_grant_of_named_operations_and_of_a_whole_service(test_db: TestDatab
 
 
 @pytest.mark.parametrize("legal_act", ["", "   "])
-def test_add_grant_needs_a_legal_act(test_db: TestDatabase, legal_act: str) -> None:
+def test_add_grant_needs_a_legal_act(test_db: PreparedDatabase, legal_act: str) -> None:
     code = new_agency(test_db)
     with pytest.raises(AdminError, match="needs the legal act"), transaction(test_db) as session:
         admin.add_grant(session, code, "registryParameters", (), "σκοπός", legal_act)
@@ -185,7 +186,7 @@ def test_add_grant_needs_a_legal_act(test_db: TestDatabase, legal_act: str) -> N
     ],
 )
 def test_add_grant_rejects_unknown_service_or_operation(
-    test_db: TestDatabase, service: str, operations: tuple[str, ...], message: str
+    test_db: PreparedDatabase, service: str, operations: tuple[str, ...], message: str
 ) -> None:
     code = new_agency(test_db)
     with pytest.raises(AdminError, match=message), transaction(test_db) as session:
@@ -194,14 +195,14 @@ def test_add_grant_rejects_unknown_service_or_operation(
         assert admin.list_grants(session, code) == []  # nothing half-granted
 
 
-def test_grants_of_an_unknown_agency(test_db: TestDatabase) -> None:
+def test_grants_of_an_unknown_agency(test_db: PreparedDatabase) -> None:
     with pytest.raises(AdminError, match="no agency with code 'NO-SUCH'"), transaction(test_db) as session:
         admin.add_grant(session, "NO-SUCH", "registryParameters", (), "σκοπός", "ΥΑ 1/2026")
     with pytest.raises(AdminError, match="no agency with code 'NO-SUCH'"), Session(test_db.engine) as session:
         admin.list_grants(session, "NO-SUCH")
 
 
-def test_revoke_grant(test_db: TestDatabase) -> None:
+def test_revoke_grant(test_db: PreparedDatabase) -> None:
     code = new_agency(test_db)
     with transaction(test_db) as session:
         admin.add_grant(session, code, "registryParameters", (), "σκοπός", "ΥΑ 1/2026")
@@ -231,7 +232,7 @@ def test_revoke_grant(test_db: TestDatabase) -> None:
 # -- WS users -------------------------------------------------------------------------------
 
 
-def test_add_user_is_listed(test_db: TestDatabase) -> None:
+def test_add_user_is_listed(test_db: PreparedDatabase) -> None:
     username = new_user(test_db, allow_digest=True, roles=("auditor", "x"))
     plain = new_user(test_db, environment="production")
     with Session(test_db.engine) as session:
@@ -249,13 +250,13 @@ def test_add_user_is_listed(test_db: TestDatabase) -> None:
     assert stored_user(test_db, plain).digest_secret is None
 
 
-def test_add_user_rejects_an_unknown_agency(test_db: TestDatabase) -> None:
+def test_add_user_rejects_an_unknown_agency(test_db: PreparedDatabase) -> None:
     with pytest.raises(AdminError, match="no agency with code 'NO-SUCH'"), transaction(test_db) as session:
         admin.add_user(session, CredentialKey(test_db.key_file), username=f"u-{uuid.uuid4().hex}",
                        agency_code="NO-SUCH", system_code="SYS", password=PASSWORD)
 
 
-def test_add_user_rejects_an_unknown_system_listing_the_known_ones(test_db: TestDatabase) -> None:
+def test_add_user_rejects_an_unknown_system_listing_the_known_ones(test_db: PreparedDatabase) -> None:
     with_systems = new_agency(test_db, systems=("ALPHA", "BETA"))
     without = new_agency(test_db, systems=())
     key = CredentialKey(test_db.key_file)
@@ -279,14 +280,14 @@ def test_add_user_rejects_an_unknown_system_listing_the_known_ones(test_db: Test
         ({"environment": "staging"}, "environment must be one of test, production"),
     ],
 )
-def test_add_user_validation(test_db: TestDatabase, overrides: dict[str, str], message: str) -> None:
+def test_add_user_validation(test_db: PreparedDatabase, overrides: dict[str, str], message: str) -> None:
     values = {"username": f"u-{uuid.uuid4().hex}", "agency_code": "AADE", "system_code": "EISPRAXIS", "password": PASSWORD}
     values.update(overrides)
     with pytest.raises(AdminError, match=message), transaction(test_db) as session:
         admin.add_user(session, CredentialKey(test_db.key_file), **values)  # type: ignore[arg-type]
 
 
-def test_add_user_rejects_a_duplicate_username(test_db: TestDatabase) -> None:
+def test_add_user_rejects_a_duplicate_username(test_db: PreparedDatabase) -> None:
     username = new_user(test_db)
     for agency_code, system_code in (("AADE", "EISPRAXIS"), ("EFKA", "ORION")):
         with pytest.raises(AdminError, match=f"WS user '{username}' already exists"), transaction(test_db) as session:
@@ -295,7 +296,7 @@ def test_add_user_rejects_a_duplicate_username(test_db: TestDatabase) -> None:
     assert verify_password(stored_user(test_db, username).password_hash, OLD_PASSWORD)
 
 
-def test_set_password_keeps_or_changes_digest_capability(test_db: TestDatabase) -> None:
+def test_set_password_keeps_or_changes_digest_capability(test_db: PreparedDatabase) -> None:
     key = CredentialKey(test_db.key_file)
     with_digest = new_user(test_db, allow_digest=True)
     without = new_user(test_db)
@@ -317,7 +318,7 @@ def test_set_password_keeps_or_changes_digest_capability(test_db: TestDatabase) 
     assert granted is not None and key.decrypt(granted) == OLD_PASSWORD
 
 
-def test_set_password_and_lock_validation(test_db: TestDatabase) -> None:
+def test_set_password_and_lock_validation(test_db: PreparedDatabase) -> None:
     username = new_user(test_db)
     key = CredentialKey(test_db.key_file)
     for action, message in (
@@ -333,7 +334,7 @@ def test_set_password_and_lock_validation(test_db: TestDatabase) -> None:
 # -- the effect on authentication ------------------------------------------------------------
 
 
-def authenticator(test_db: TestDatabase) -> Authenticator:
+def authenticator(test_db: PreparedDatabase) -> Authenticator:
     return Authenticator(
         make_sessionmaker(test_db.engine),
         environment="test",
@@ -363,7 +364,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def test_authenticate_a_new_user(test_db: TestDatabase) -> None:
+def test_authenticate_a_new_user(test_db: PreparedDatabase) -> None:
     username = new_user(test_db, roles=("auditor",))
     auth = authenticator(test_db)
     caller = auth.authenticate(text_token(username, OLD_PASSWORD), now())
@@ -375,7 +376,7 @@ def test_authenticate_a_new_user(test_db: TestDatabase) -> None:
     refused(auth, text_token(USERS.locked, PASSWORD))  # the fixture's locked user
 
 
-def test_a_password_change_takes_effect_at_once_despite_the_cache(test_db: TestDatabase) -> None:
+def test_a_password_change_takes_effect_at_once_despite_the_cache(test_db: PreparedDatabase) -> None:
     username = new_user(test_db, allow_digest=True)
     auth = authenticator(test_db)
     auth.authenticate(text_token(username, OLD_PASSWORD), now())
@@ -392,7 +393,7 @@ def test_a_password_change_takes_effect_at_once_despite_the_cache(test_db: TestD
     assert auth.authenticate(digest_token(username, NEW_PASSWORD, now()), now()).username == username
 
 
-def test_a_lock_takes_effect_at_once_despite_the_cache(test_db: TestDatabase) -> None:
+def test_a_lock_takes_effect_at_once_despite_the_cache(test_db: PreparedDatabase) -> None:
     username = new_user(test_db, allow_digest=True)
     auth = authenticator(test_db)
     auth.authenticate(text_token(username, OLD_PASSWORD), now())
@@ -409,3 +410,34 @@ def test_a_lock_takes_effect_at_once_despite_the_cache(test_db: TestDatabase) ->
     with transaction(test_db) as session:
         admin.set_locked(session, username, False)
     assert auth.authenticate(text_token(username, OLD_PASSWORD), now()).username == username
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"code": ""}, "agency code"),
+        ({"code": "X" * 33}, "agency code"),
+        ({"code": "lower"}, "agency code"),
+        ({"systems": ("S", "S")}, "more than once"),
+    ],
+)
+def test_add_agency_rejects_bad_codes(test_db, kwargs, reason) -> None:  # type: ignore[no-untyped-def]
+    values = {"code": "TOKCODE", "name": "Φορέας", "legal_basis": "test", **kwargs}
+    with Session(test_db.engine) as session:
+        with pytest.raises(admin.AdminError, match=reason):
+            admin.add_agency(session, **values)
+
+
+def test_grant_with_a_repeated_operation_is_granted_once(test_db) -> None:  # type: ignore[no-untyped-def]
+    with Session(test_db.engine) as session, session.begin():
+        admin.add_agency(session, code=f"TDUP{uuid.uuid4().hex[:6].upper()}", name="n", legal_basis="b")
+        session.flush()
+        code = session.scalars(select(Agency.code).order_by(Agency.id.desc())).first()
+        added = admin.add_grant(session, code, "civilRegistryActs", ("getBirthAct", "getBirthAct"), "p", "a")
+    assert added == ["getBirthAct"]
+
+
+def test_list_users_of_an_unknown_agency_fails(test_db) -> None:  # type: ignore[no-untyped-def]
+    with Session(test_db.engine) as session:
+        with pytest.raises(admin.AdminError, match="no agency"):
+            admin.list_users(session, "NOPE")

@@ -23,7 +23,7 @@ def test_defaults_with_an_empty_environment() -> None:
     assert settings.audit_clock_skew_seconds == 900
     assert settings.digest_max_age_seconds == 300
     assert settings.credential_cache_seconds == 60
-    assert settings.credential_key_file == Path("var") / "credential.key"
+    assert settings.credential_key_file == (Path("var") / "credential.key").resolve()
 
 
 def test_data_dir_places_the_sqlite_database_and_the_credential_key(tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_both_environments_are_accepted(environment: str) -> None:
     ("variable", "value", "reason"),
     [
         ("MITROO_PORT", "abc", "whole number"),
-        ("MITROO_PORT", "-1", "at least 0"),
+        ("MITROO_PORT", "-1", "between 0 and 65535"),
         ("MITROO_MAX_BODY_BYTES", "10", "at least 1024"),
         ("MITROO_MAX_BODY_BYTES", "1.5", "whole number"),
         ("MITROO_AUDIT_CLOCK_SKEW", "0", "at least 1"),
@@ -105,7 +105,9 @@ def test_both_environments_are_accepted(environment: str) -> None:
         ("MITROO_ENVIRONMENT", "staging", "must be one of test, production"),
         ("MITROO_TRUSTED_PROXIES", "not-an-ip", "'not-an-ip' is not an IP address"),
         ("MITROO_TRUSTED_PROXIES", "10.0.0.1,10.0.0.300", "'10.0.0.300' is not an IP address"),
-        ("MITROO_PUBLIC_URL", "ftp://x", "must start with http:// or https://"),
+        ("MITROO_PUBLIC_URL", "ftp://x", "http:// or https:// URL with a host"),
+        ("MITROO_PUBLIC_URL", "http://", "http:// or https:// URL with a host"),
+        ("MITROO_PORT", "70000", "between 0 and 65535"),
         ("MITROO_DATABASE_URL", "mysql://x", "unsupported scheme in 'mysql'"),
     ],
 )
