@@ -36,7 +36,7 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 @dataclass(frozen=True)
-class TestUsers:
+class FixtureUsers:
     """WS users made for the tests (all with PASSWORD)."""
 
     aade: str = "t-aade"              # AADE/EISPRAXIS, PasswordText and PasswordDigest
@@ -49,11 +49,11 @@ class TestUsers:
     quota: str = "t-quota"            # agency TQUOTA, daily quota 2
 
 
-USERS = TestUsers()
+USERS = FixtureUsers()
 
 
 @dataclass(frozen=True)
-class TestDatabase:
+class PreparedDatabase:
     kind: str
     url: str
     engine: Engine
@@ -127,18 +127,18 @@ def _accredit_test_users(engine: Engine, key: CredentialKey) -> None:
         admin.set_locked(session, USERS.locked, True)
 
 
-def prepare_database(kind: str, directory: Path) -> TestDatabase:
+def prepare_database(kind: str, directory: Path) -> PreparedDatabase:
     url = new_database_url(kind, directory)
     upgrade(url)
     engine = make_engine(url)
     load_all(engine)
     key_file = directory / f"credential-{kind}.key"
     _accredit_test_users(engine, CredentialKey(key_file))
-    return TestDatabase(kind, url, engine, key_file)
+    return PreparedDatabase(kind, url, engine, key_file)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreparedDatabase]:
     test_db = prepare_database(request.param, tmp_path_factory.mktemp(request.param))
     yield test_db
     test_db.engine.dispose()
@@ -149,7 +149,7 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 class Running:
     base_url: str
     app: Provider
-    database: TestDatabase
+    database: PreparedDatabase
 
     def url(self, service: str = "registryParameters") -> str:
         return f"{self.base_url}/ws/{service}"
@@ -181,7 +181,7 @@ def stop(server: object, app: Provider) -> None:
     app.close()
 
 
-def settings_for(test_db: TestDatabase, directory: Path, **overrides: object) -> Settings:
+def settings_for(test_db: PreparedDatabase, directory: Path, **overrides: object) -> Settings:
     return Settings(
         data_dir=directory,
         database_url=test_db.url,
@@ -191,7 +191,7 @@ def settings_for(test_db: TestDatabase, directory: Path, **overrides: object) ->
 
 
 @pytest.fixture(scope="session")
-def provider(database: TestDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+def provider(database: PreparedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     running, server = serve(settings_for(database, tmp_path_factory.mktemp("provider")))
     running = replace(running, database=database)
     yield running

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.conftest import PASSWORD, USERS, Running, TestDatabase, discard_database, prepare_database, serve, settings_for, stop
+from tests.conftest import PASSWORD, USERS, Running, PreparedDatabase, discard_database, prepare_database, serve, settings_for, stop
 from tests.support import envelope, post, security_text
 
 
@@ -43,7 +43,7 @@ def test_emptying_the_whole_table_is_refused(provider: Running) -> None:
 
 
 @pytest.fixture()
-def unwritable_audit(database: TestDatabase, tmp_path: Path) -> Iterator[Running]:
+def unwritable_audit(database: PreparedDatabase, tmp_path: Path) -> Iterator[Running]:
     """A throwaway database, like the real one, whose audit table refuses every INSERT."""
     broken = prepare_database(database.kind, tmp_path)
     with broken.engine.begin() as connection:

@@ -23,7 +23,7 @@ from provider.credentials import CredentialKey, verify_password
 from provider.errors import ErrorCode, MitrooError
 from provider.wssecurity import UsernameToken, password_digest
 from tests.conftest import PASSWORD, USERS, discard_database, prepare_database
-from tests.conftest import TestDatabase as PreparedDatabase  # aliased: pytest would try to collect Test*
+from tests.conftest import PreparedDatabase
 
 OLD_PASSWORD = "first-password-of-the-user"
 NEW_PASSWORD = "second-password-of-the-user"
