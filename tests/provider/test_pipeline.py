@@ -313,3 +313,15 @@ def test_forwarded_for_through_a_trusted_proxy(database, tmp_path) -> None:  # t
         assert audit_row(database.engine, answer.call_sequence_id).observed_ip == "203.0.113.9"
     finally:
         stop(server, running.app)
+
+
+def test_concurrent_replays_answer_exactly_once(provider: Running) -> None:
+    """Racing calls with one transaction id: one answer, the rest MP_DUPLICATE_TRANSACTION."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    declared = audit_record()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: call(provider, audit=declared), range(6)))
+    codes = sorted(a.error_code or "OK" for a in answers)
+    assert codes == ["MP_DUPLICATE_TRANSACTION"] * 5 + ["OK"]
+    assert [audit_row(provider.engine, a.call_sequence_id).outcome for a in answers] == [a.error_code or "OK" for a in answers]
