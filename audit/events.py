@@ -94,7 +94,5 @@ def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClai
                     raise ReplayDetected() from None
                 raise
             return row.id
-    except ReplayDetected:
-        raise
     except SQLAlchemyError as exc:
         raise AuditUnavailable(type(exc).__name__) from exc

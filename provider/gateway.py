@@ -85,14 +85,13 @@ class Gateway:
         return self._finish(environ, start_response, call, status, body, started)
 
     def _handle(self, environ: dict[str, Any], call: Call) -> tuple[str, bytes]:
-        data = b""
         try:
             if environ.get("REQUEST_METHOD") != "POST":
                 raise MitrooError(
                     ErrorCode.MP_MALFORMED_REQUEST,
                     "μόνο POST με φάκελο SOAP 1.1 (only POST is accepted; GET ?wsdl for the WSDL)",
                 )
-            data = environ[_BODY_KEY] = self._read_body(environ)
+            data = environ[_BODY_KEY] = self._read_body(environ)  # kept for a re-dispatch
             call.request_digest = hashlib.sha256(data).hexdigest()
             self._check_content_type(environ)
             envelope = soap.parse_envelope(xmlparse.parse(data))
@@ -105,7 +104,7 @@ class Gateway:
             if error.code.is_fault:
                 return self._fault(call, error)
             call.rejection = error
-            return self._dispatch(environ, call, data)
+            return self._dispatch(environ, call, environ[_BODY_KEY])
         except SQLAlchemyError:
             log.exception("database error in call %s", call.call_sequence_id)
             return self._fault(call, MitrooError(ErrorCode.MP_SERVICE_UNAVAILABLE, "η βάση δεδομένων δεν είναι διαθέσιμη"))
