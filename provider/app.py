@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Iterable
 
 from spyne.server.wsgi import WsgiApplication
 
 from db.engine import make_engine, make_sessionmaker
-from provider import contract
+from provider import contract, health
 from provider.accreditation import Authenticator
 from provider.credentials import CredentialKey
 from provider.gateway import Gateway, StartResponse
+from provider.keys import load_signing_key
 from provider.settings import Settings
+from provider.signing import ResponseSigner
+
+log = logging.getLogger("mitroo.provider")
 
 
 class Provider:
@@ -19,6 +24,10 @@ class Provider:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.signing_key = load_signing_key(settings.key_source)  # KeyConfigError: refuse to start
+        if warning := self.signing_key.expiry_warning():
+            log.warning("%s", warning)
+        signer = ResponseSigner(self.signing_key, settings.signature_ttl_seconds)
         self.engine = make_engine(settings.database_url)
         self.sessions = make_sessionmaker(self.engine)
         self.authenticator = Authenticator(
@@ -37,6 +46,7 @@ class Provider:
                 spyne_app=WsgiApplication(contract.spyne_application(service)),
                 wsdl=contract.wsdl(service, settings.public_url),
                 schema=contract.validation_schema(service),
+                signer=signer,
             )
             for service in contract.SERVICES
         }
@@ -52,6 +62,13 @@ class Provider:
                 return gateway(environ, start_response)
         if path in ("", "/"):
             return _json(start_response, "200 OK", {"services": self.service_urls()})
+        if path == "/certificates":
+            pem = self.signing_key.published_pem()
+            start_response("200 OK", [("Content-Type", "application/x-pem-file"), ("Content-Length", str(len(pem)))])
+            return [pem]
+        if path == "/health":
+            status, report = health.report(self.engine, self.signing_key)
+            return _json(start_response, status, report)
         return _json(
             start_response,
             "404 Not Found",

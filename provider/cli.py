@@ -1,4 +1,4 @@
-"""The operator CLI, ``mitroo-provider``: serve, database, demo data, accreditation admin.
+"""The operator CLI, ``mitroo-provider``: serve, database, demo data, signing keys, accreditation admin.
 
 Passwords are never command-line arguments: they are prompted for (hidden, twice) or read
 from standard input with ``--password-stdin``.
@@ -89,7 +89,14 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
         raise click.ClickException(
             f"the database is at migration {revision or 'none'}, not {head_revision()}: run `mitroo-provider db upgrade`"
         )
-    app = create_app(settings)
+    from provider.keys import KeyConfigError
+
+    try:
+        app = create_app(settings)
+    except KeyConfigError as exc:
+        raise click.ClickException(f"cannot start: {exc}") from None
+    if warning := app.signing_key.expiry_warning():
+        click.echo(f"WARNING: {warning}", err=True)
     server = waitress.create_server(
         app, host=host or settings.host, port=settings.port if port is None else port, threads=threads,
         clear_untrusted_proxy_headers=False,
@@ -123,10 +130,65 @@ def demo(persons: int, seed: int) -> None:
         users = ensure_demo(engine, CredentialKey(settings.credential_key_file), persons, seed)
     finally:
         engine.dispose()
+    if settings.signing_pkcs12_file is None and not settings.signing_key_file.exists():
+        _generate_keys(settings, settings.signature_algorithm.setting, 365)
     click.echo("Demo WS users (environment test):")
     for user in users:
         digest = ", PasswordDigest allowed" if user.digest else ""
         click.echo(f"  {user.username:<22} password {user.password:<22} agency {user.agency}/{user.system}{digest}")
+
+
+# -- signing keys -------------------------------------------------------------------------
+
+
+@main.group()
+def keys() -> None:
+    """The response-signing key and certificate (MITROO_SIGNING_* settings)."""
+
+
+def _generate_keys(settings: Settings, algorithm: str, days: int) -> None:
+    from provider.keys import SignatureAlgorithm, fingerprint, generate_development_key
+
+    certificate = generate_development_key(
+        settings.signing_key_file, settings.signing_cert_file, SignatureAlgorithm.from_setting(algorithm), days
+    )
+    click.echo(f"Development signing key  {settings.signing_key_file} (mode 0600)")
+    click.echo(f"Self-signed certificate  {settings.signing_cert_file}")
+    click.echo(f"  valid until {certificate.not_valid_after_utc:%Y-%m-%d}, SHA-256 {fingerprint(certificate)}")
+
+
+@keys.command("dev-generate")
+@click.option("--algorithm", type=click.Choice(["rsa-sha256", "ecdsa-sha256"]), default=None,
+              help="Key type (default MITROO_SIGNATURE_ALGORITHM, else rsa-sha256: RSA 2048).")
+@click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True)
+@click.option("--force", is_flag=True, help="Replace an existing key.")
+def keys_dev_generate(algorithm: str | None, days: int, force: bool) -> None:
+    """Make a self-signed development key and certificate where MITROO_SIGNING_KEY_FILE/_CERT_FILE point."""
+    settings = _settings()
+    if settings.signing_key_file.exists() and not force:
+        raise click.ClickException(f"{settings.signing_key_file} exists; use --force to replace it")
+    _generate_keys(settings, algorithm or settings.signature_algorithm.setting, days)
+    if algorithm and algorithm != settings.signature_algorithm.setting:
+        click.echo(f"Set MITROO_SIGNATURE_ALGORITHM={algorithm} to sign with it.")
+
+
+@keys.command("show")
+def keys_show() -> None:
+    """Load the signing key as the provider would, and print its certificate(s)."""
+    from provider.keys import KeyConfigError, fingerprint, load_signing_key
+
+    try:
+        key = load_signing_key(_settings().key_source)
+    except KeyConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for label, certificate in (("current", key.certificate), ("next", key.next_certificate)):
+        if certificate is not None:
+            click.echo(f"{label}: {certificate.subject.rfc4514_string()}")
+            click.echo(f"  valid {certificate.not_valid_before_utc:%Y-%m-%d} to {certificate.not_valid_after_utc:%Y-%m-%d}")
+            click.echo(f"  SHA-256 {fingerprint(certificate)}")
+    click.echo(f"algorithm {key.algorithm.setting}, {key.days_left()} days left")
+    if warning := key.expiry_warning():
+        click.echo(f"WARNING: {warning}", err=True)
 
 
 # -- database -----------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from provider.call import ENVIRON_KEY, Call
 from provider.clientip import observed_ip
 from provider.errors import ErrorCode, MitrooError
 from provider.settings import Settings
+from provider.signing import ResponseSigner
 
 log = logging.getLogger("mitroo.gateway")
 
@@ -56,6 +57,7 @@ class Gateway:
         spyne_app: WsgiApp | None,
         wsdl: bytes | None,
         schema: etree.XMLSchema | None,
+        signer: ResponseSigner,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -64,6 +66,7 @@ class Gateway:
         self.spyne_app = spyne_app
         self.wsdl = wsdl
         self.schema = schema
+        self.signer = signer
 
     # -- WSGI -------------------------------------------------------------------------------
 
@@ -224,9 +227,21 @@ class Gateway:
                 status, body = self._unavailable(call)
         except events.AuditUnavailable:
             status, body = self._unavailable(call)
+        status, body = self._signed(call, status, body)
         headers = [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(body)))]
         start_response(status, headers)
         return [body]
+
+    def _signed(self, call: Call, status: str, body: bytes) -> tuple[str, bytes]:
+        """Every envelope that leaves is signed (DESIGN §8). Should signing itself fail, the caller
+        gets an unsigned MP_INTERNAL_ERROR fault and no data."""
+        try:
+            return status, self.signer.sign(body)
+        except Exception:
+            log.exception("signing failed in call %s; answered MP_INTERNAL_ERROR unsigned", call.call_sequence_id)
+            return "500 Internal Server Error", soap.fault_document(
+                _internal(call), call.call_sequence_id, call.call_sequence_date
+            )
 
     def _unavailable(self, call: Call) -> tuple[str, bytes]:
         log.error("audit store unavailable; call %s answered MP_SERVICE_UNAVAILABLE", call.call_sequence_id)

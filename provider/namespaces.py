@@ -40,3 +40,7 @@ WSSE_PASSWORD_DIGEST: Final = (
 WSSE_BASE64: Final = (
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 )
+WSSE_X509V3: Final = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+)
+DS: Final = "http://www.w3.org/2000/09/xmldsig#"

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from provider.keys import KeySource, SignatureAlgorithm, read_passphrase
+
 ENVIRONMENTS = ("test", "production")
 
 
@@ -33,6 +35,13 @@ class Settings:
     digest_max_age_seconds: int = 300
     credential_cache_seconds: int = 60
     credential_key_file: Path = field(default=Path(""))
+    signing_key_file: Path = field(default=Path(""))
+    signing_cert_file: Path = field(default=Path(""))
+    signing_pkcs12_file: Path | None = None
+    signing_next_cert_file: Path | None = None
+    signing_passphrase: bytes | None = field(default=None, repr=False)
+    signature_algorithm: SignatureAlgorithm = SignatureAlgorithm.RSA_SHA256
+    signature_ttl_seconds: int = 300
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -40,6 +49,20 @@ class Settings:
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
         if not str(self.credential_key_file) or str(self.credential_key_file) == ".":
             object.__setattr__(self, "credential_key_file", (self.data_dir / "credential.key").resolve())
+        for attr, name in (("signing_key_file", "signing-key.pem"), ("signing_cert_file", "signing-cert.pem")):
+            if str(getattr(self, attr)) in ("", "."):
+                object.__setattr__(self, attr, (self.data_dir / name).resolve())
+
+    @property
+    def key_source(self) -> KeySource:
+        return KeySource(
+            key_file=self.signing_key_file,
+            cert_file=self.signing_cert_file,
+            pkcs12_file=self.signing_pkcs12_file,
+            passphrase=self.signing_passphrase,
+            algorithm=self.signature_algorithm,
+            next_cert_file=self.signing_next_cert_file,
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -104,6 +127,24 @@ class Settings:
         integer("MITROO_CREDENTIAL_CACHE_SECONDS", "credential_cache_seconds", 0)
         if env.get("MITROO_CREDENTIAL_KEY_FILE"):
             values["credential_key_file"] = Path(env["MITROO_CREDENTIAL_KEY_FILE"])
+        for var, attr in (
+            ("MITROO_SIGNING_KEY_FILE", "signing_key_file"),
+            ("MITROO_SIGNING_CERT_FILE", "signing_cert_file"),
+            ("MITROO_SIGNING_PKCS12_FILE", "signing_pkcs12_file"),
+            ("MITROO_SIGNING_NEXT_CERT_FILE", "signing_next_cert_file"),
+        ):
+            if env.get(var):
+                values[attr] = Path(env[var])
+        if env.get("MITROO_SIGNATURE_ALGORITHM"):
+            try:
+                values["signature_algorithm"] = SignatureAlgorithm.from_setting(env["MITROO_SIGNATURE_ALGORITHM"])
+            except ValueError as exc:
+                errors.append(f"MITROO_SIGNATURE_ALGORITHM={exc}")
+        integer("MITROO_SIGNATURE_TTL", "signature_ttl_seconds", 10, 86400)
+        passphrase, problem = read_passphrase(env)
+        if problem:
+            errors.append(problem)
+        values["signing_passphrase"] = passphrase
         if errors:
             raise SettingsError("invalid configuration:\n  - " + "\n  - ".join(errors))
         return cls(**values)  # type: ignore[arg-type]

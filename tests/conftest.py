@@ -8,8 +8,12 @@ the PostgreSQL half fails: it is never skipped.
 """
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
 import os
+import shutil
+import tempfile
 import threading
 import uuid
 from dataclasses import dataclass, replace
@@ -29,6 +33,7 @@ from db.reference_data import load_all
 from provider import admin
 from provider.app import Provider
 from provider.credentials import CredentialKey
+from provider.keys import SignatureAlgorithm, generate_development_key
 from provider.settings import Settings
 
 PG_BASE = os.environ.get("MITROO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -181,13 +186,38 @@ def stop(server: object, app: Provider) -> None:
     app.close()
 
 
+@dataclass(frozen=True)
+class KeyFiles:
+    key: Path
+    cert: Path
+
+
+def signing_key_files(algorithm: SignatureAlgorithm = SignatureAlgorithm.RSA_SHA256, name: str = "provider") -> KeyFiles:
+    """A development key pair made once per test process (and removed at its exit)."""
+    return _key_files(algorithm, name)
+
+
+@functools.lru_cache(maxsize=None)
+def _key_files(algorithm: SignatureAlgorithm, name: str) -> KeyFiles:
+    directory = Path(tempfile.mkdtemp(prefix="mitroo-keys-"))
+    atexit.register(shutil.rmtree, directory, True)
+    files = KeyFiles(directory / f"{name}-key.pem", directory / f"{name}-cert.pem")
+    generate_development_key(files.key, files.cert, algorithm, common_name=f"test {name}")
+    return files
+
+
 def settings_for(test_db: PreparedDatabase, directory: Path, **overrides: object) -> Settings:
-    return Settings(
+    algorithm = overrides.get("signature_algorithm", SignatureAlgorithm.RSA_SHA256)
+    keys = signing_key_files(algorithm)  # type: ignore[arg-type]
+    values: dict[str, object] = dict(
         data_dir=directory,
         database_url=test_db.url,
         credential_key_file=test_db.key_file,
-        **overrides,  # type: ignore[arg-type]
+        signing_key_file=keys.key,
+        signing_cert_file=keys.cert,
     )
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,7 @@ def envelope(
 class Answer:
     status: int
     xml: etree._Element
+    raw: bytes  # exactly the bytes received, for signature checks
 
     def find(self, local_name: str) -> etree._Element | None:
         return next((el for el in self.xml.iter() if isinstance(el.tag, str) and etree.QName(el).localname == local_name), None)
@@ -112,7 +113,7 @@ def post(url: str, body: bytes, *, content_type: str = "text/xml; charset=utf-8"
     sent = {"Content-Type": content_type, **(headers or {})}
     response = requests.post(url, data=body, headers=sent, timeout=30)
     assert response.headers["Content-Type"].startswith("text/xml"), response.text[:300]
-    return Answer(response.status_code, etree.fromstring(response.content))
+    return Answer(response.status_code, etree.fromstring(response.content), response.content)
 
 
 def audit_row(engine: Engine, call_sequence_id: str) -> AuditEvent:

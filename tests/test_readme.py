@@ -17,5 +17,5 @@ def test_every_setting_is_documented() -> None:
     source = inspect.getsource(Settings.from_env)
     import re
 
-    for variable in set(re.findall(r"MITROO_[A-Z_]+", source)):
+    for variable in set(re.findall(r"MITROO_[A-Z0-9_]+", source)):
         assert f"`{variable}`" in README or f"`{variable}`," in README, variable

@@ -281,7 +281,7 @@ def test_get_without_wsdl_is_a_fault(provider: Running) -> None:
     from lxml import etree
 
     response = requests.get(provider.url() + "?garbage=1", timeout=10)
-    answer = Answer(response.status_code, etree.fromstring(response.content))
+    answer = Answer(response.status_code, etree.fromstring(response.content), response.content)
     assert_fault(answer, "MP_MALFORMED_REQUEST")
     assert audit_row(provider.engine, answer.call_sequence_id).outcome == "MP_MALFORMED_REQUEST"
 

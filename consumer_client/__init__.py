@@ -1,0 +1,1 @@
+"""The reference consumer client of the Mitroo Politon provider (see the README)."""
