@@ -46,14 +46,26 @@ def wsu_time(moment: dt.datetime) -> str:
 
 
 class _InPlaceSigner(XMLSigner):
-    """signxml re-serializes and re-parses an element before signing it, to isolate it from its
-    parents' namespaces. A detached signature only reads the tree, and exclusive C14N ignores
-    inherited namespaces, so the copy buys nothing here: sign the caller's tree directly."""
+    """Two shortcuts over signxml's general path, both safe for a tree we just built ourselves:
+
+    - signxml re-serializes and re-parses an element before signing it, to isolate it from its
+      parents' namespaces. A detached signature only reads the tree, and exclusive C14N ignores
+      inherited namespaces, so the copy buys nothing: the caller's tree is signed directly.
+    - signxml finds each reference with an XPath over every attribute of the document; we hold
+      the two elements already.
+    """
+
+    def __init__(self, targets: dict[str, etree._Element], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._targets = targets
 
     def get_root(self, data: Any) -> Any:
         if isinstance(data, etree._Element):
             return data
         return super().get_root(data)
+
+    def _resolve_reference(self, doc_root: Any, reference: Any, uri_resolver: Any = None) -> Any:
+        return self._targets[reference.get("URI")]
 
 
 class ResponseSigner:
@@ -88,6 +100,7 @@ class ResponseSigner:
         )
         token.text = self._token
         signature = _InPlaceSigner(
+            {f"#{TIMESTAMP_ID}": timestamp, f"#{BODY_ID}": body},
             method=SignatureConstructionMethod.detached,
             signature_algorithm=self._method,
             digest_algorithm=DigestAlgorithm.SHA256,

@@ -1,8 +1,10 @@
 """The README's first command, as a user meets it: the console script sets up the demo
-dataset and serves; a zeep call with the printed demo credentials returns the municipalities."""
+dataset (and a development signing key) and serves; a zeep call with the printed demo credentials
+returns the municipalities, and the README's xmlsec1 block verifies a demo answer."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,6 +20,13 @@ from provider.demo import DEMO_USERS
 from tests.support import audit_record
 
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))
+README = Path(__file__).parents[2] / "README.md"
+
+
+def readme_verify_block() -> str:
+    match = re.search(r"<!-- readme-verify-demo -->\n```bash\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert match, "the README lost its xmlsec1 verification block"
+    return match.group(1)
 
 
 def _free_port() -> int:
@@ -35,11 +44,12 @@ def env(tmp_path: Path) -> dict[str, str]:
     return environment
 
 
-def test_demo_then_serve_answers_zeep(env: dict[str, str]) -> None:
+def test_demo_then_serve_answers_zeep(env: dict[str, str], tmp_path: Path) -> None:
     demo = subprocess.run([CLI, "demo", "--persons", "300"], env=env, capture_output=True, text=True, timeout=300)
     assert demo.returncode == 0, demo.stderr
     user = DEMO_USERS[0]
     assert user.username in demo.stdout and user.password in demo.stdout
+    assert "Development signing key" in demo.stdout
     server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         banner = server.stdout.readline() + server.stdout.readline()  # type: ignore[union-attr]
@@ -48,6 +58,13 @@ def test_demo_then_serve_answers_zeep(env: dict[str, str]) -> None:
         client = Client(f"{url}?wsdl", wsse=UsernameToken(user.username, user.password))
         answer = client.service.getMunicipalities(auditRecord=audit_record(), getMunicipalitiesInputRecord={})
         assert len(answer.getMunicipalitiesOutputRecord.municipality) == 332
+        script = readme_verify_block().replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
+        verified = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
+                                  text=True, timeout=60)
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        assert "OK" in verified.stderr and "SignedInfo References (ok/all): 2/2" in verified.stderr
+        answered = (tmp_path / "response.xml").read_bytes()
+        assert b"BIRTH" in answered and b"Fault" not in answered
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=20)
