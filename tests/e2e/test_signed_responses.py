@@ -2,6 +2,9 @@
 fault, verified over HTTP by the reference verifier, by ``xmlsec1`` and by zeep's verifier."""
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import pytest
 import requests
 import xmlsec
@@ -12,8 +15,11 @@ from zeep.wsse.username import UsernameToken
 
 from consumer_client.signature import load_certificates, verify_response
 from provider import contract
+from provider.keys import SignatureAlgorithm, generate_development_key
 from tests import signature_support as sig
-from tests.conftest import PASSWORD, USERS, Running, signing_key_files
+from tests.conftest import (
+    PASSWORD, USERS, KeyFiles, PreparedDatabase, Running, serve, settings_for, signing_key_files, stop,
+)
 from tests.support import audit_record, envelope, post, security_text
 
 
@@ -94,3 +100,32 @@ def test_health_reports_the_signing_certificate(provider: Running) -> None:
     assert 360 <= report["signing"]["certificateDaysLeft"] <= 365
     assert report["signing"]["warning"] is None
     assert "BEGIN" not in response.text and "sqlite" not in response.text.lower()
+
+
+def test_ecdsa_rotation_and_expiry_warning_on_a_running_provider(
+    database: PreparedDatabase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ECDSA P-256 by setting; a certificate 10 days from its end; its successor published."""
+    current = KeyFiles(tmp_path / "key.pem", tmp_path / "cert.pem")
+    generate_development_key(current.key, current.cert, SignatureAlgorithm.ECDSA_SHA256, days=10)
+    successor = signing_key_files(SignatureAlgorithm.ECDSA_SHA256)
+    settings = settings_for(database, tmp_path, signature_algorithm=SignatureAlgorithm.ECDSA_SHA256,
+                            signing_key_file=current.key, signing_cert_file=current.cert,
+                            signing_next_cert_file=successor.cert)
+    with caplog.at_level(logging.WARNING, logger="mitroo.provider"):
+        running, server = serve(settings)
+    try:
+        assert any("expires in 9 days" in record.getMessage() for record in caplog.records)
+        health = requests.get(f"{running.base_url}/health", timeout=10).json()
+        assert health["status"] == "ok" and "expires in 9 days" in health["signing"]["warning"]
+        assert health["signing"]["nextCertificate"] is True
+        published = requests.get(f"{running.base_url}/certificates", timeout=10).content
+        assert published == current.cert.read_bytes() + successor.cert.read_bytes()
+        answer = post(running.url(), envelope("getActTypes", security=security_text(USERS.aade, PASSWORD)))
+        assert answer.status == 200
+        assert f'Algorithm="{SignatureAlgorithm.ECDSA_SHA256.value}"'.encode() in answer.raw
+        verify_response(answer.raw, load_certificates(published))  # the client pins both during the overlap
+        result = sig.xmlsec1_verify(answer.raw, current.cert)
+        assert result.returncode == 0, result.stderr
+    finally:
+        stop(server, running.app)
