@@ -1,1 +1,23 @@
-"""The reference consumer client of the Mitroo Politon provider (see the README)."""
+"""The reference consumer client of the Mitroo Politon provider (see the README).
+
+    from consumer_client import MitrooClient
+    client = MitrooClient("https://provider", "user", "password", unit="Δ/νση", user_id="u17",
+                          provider_certificates=["provider-cert.pem"])
+    reply = client.get_municipalities(protocol="1234/2026", region_code="EL43")
+"""
+from consumer_client.client import MitrooClient
+from consumer_client.errors import (
+    AccreditationInactive, Ambiguous, AuthenticationFailed, DuplicateTransaction, InternalError, InvalidAuditRecord,
+    InvalidInput, MalformedRequest, MitrooClientError, NotAuthorized, NotFound, ProviderError, QuotaExceeded,
+    SchemaInvalid, ServiceUnavailable, SignatureError, TransportError, UnknownError,
+)
+from consumer_client.evidence import Evidence, verify_evidence
+from consumer_client.models import Reply
+
+__all__ = [
+    "MitrooClient", "Reply", "Evidence", "verify_evidence",
+    "MitrooClientError", "ProviderError", "SignatureError", "TransportError",
+    "AccreditationInactive", "Ambiguous", "AuthenticationFailed", "DuplicateTransaction", "InternalError",
+    "InvalidAuditRecord", "InvalidInput", "MalformedRequest", "NotAuthorized", "NotFound", "QuotaExceeded",
+    "SchemaInvalid", "ServiceUnavailable", "UnknownError",
+]

@@ -28,6 +28,8 @@ from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XM
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
 from signxml.verifier import SignatureConfiguration
 
+from consumer_client.errors import SignatureError
+
 SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
@@ -41,11 +43,6 @@ ACCEPTED = SignatureConfiguration(
     signature_methods=frozenset({SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA_SHA256}),
     digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
 )
-
-
-class SignatureError(Exception):
-    """The response is unsigned, its signature is invalid or expired, or it was not signed by
-    a pinned certificate. No data from such a response may be used."""
 
 
 def load_certificates(pem: bytes) -> list[x509.Certificate]:
@@ -81,8 +78,12 @@ def verify_response(
     *,
     now: dt.datetime | None = None,
     clock_skew: dt.timedelta = dt.timedelta(minutes=2),
+    fresh: bool = True,
 ) -> etree._Element:
-    """Verify ``data`` and return its Envelope element; raise SignatureError otherwise."""
+    """Verify ``data`` and return its Envelope element; raise SignatureError otherwise.
+
+    ``fresh=False`` is for evidence kept earlier: the Timestamp is then only required to be
+    consistent (Created before Expires), not current."""
     now = now or dt.datetime.now(dt.timezone.utc)
     try:
         root = etree.fromstring(data, parser=_parser())
@@ -134,9 +135,21 @@ def verify_response(
     except (InvalidSignature, InvalidDigest, InvalidCertificate, InvalidInput) as exc:
         raise SignatureError(f"the signature does not verify: {exc}") from None
 
-    created, expires = _time(timestamp, "Created"), _time(timestamp, "Expires")
+    created, expires = signed_at(root), _time(timestamp, "Expires")
+    if expires <= created:
+        raise SignatureError("the signed Timestamp expires before it was created")
+    if not fresh:
+        return root
     if expires <= now:
         raise SignatureError(f"the signed Timestamp expired at {expires.isoformat()}")
     if created > now + clock_skew:
         raise SignatureError(f"the signed Timestamp was created in the future ({created.isoformat()})")
     return root
+
+
+def signed_at(envelope: etree._Element) -> dt.datetime:
+    """The signed Timestamp's Created of a verified envelope."""
+    timestamp = envelope.find(f"{{{SOAP11_ENV}}}Header/{{{WSSE}}}Security/{{{WSU}}}Timestamp")
+    if timestamp is None:
+        raise SignatureError("the response has no wsu:Timestamp")
+    return _time(timestamp, "Created")

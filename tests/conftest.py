@@ -23,7 +23,7 @@ from typing import Iterator
 import psycopg
 import pytest
 import waitress
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -226,3 +226,26 @@ def provider(database: PreparedDatabase, tmp_path_factory: pytest.TempPathFactor
     running = replace(running, database=database)
     yield running
     stop(server, running.app)
+
+
+@pytest.fixture()
+def unwritable_audit(database: PreparedDatabase, tmp_path: Path) -> Iterator[Running]:
+    """A throwaway database, like the real one, whose audit table refuses every INSERT."""
+    broken = prepare_database(database.kind, tmp_path)
+    with broken.engine.begin() as connection:
+        if broken.kind == "postgresql":
+            connection.execute(text("REVOKE INSERT ON audit_events FROM PUBLIC"))
+            connection.execute(text(
+                "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'disk full (simulated by the test)'; END $$"))
+            connection.execute(text(
+                "CREATE TRIGGER refuse_insert BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_insert()"))
+        else:
+            connection.execute(text(
+                "CREATE TRIGGER refuse_insert BEFORE INSERT ON audit_events "
+                "BEGIN SELECT RAISE(ABORT, 'disk full (simulated by the test)'); END"))
+    running, server = serve(settings_for(broken, tmp_path))
+    yield running
+    stop(server, running.app)
+    broken.engine.dispose()
+    discard_database(broken.url)

@@ -90,7 +90,7 @@ def wrap_body(response: bytes) -> bytes:
             if element.text and element.text.strip():
                 element.text = "ΠΛΑΣΤΟ"
                 break
-        wrapper = etree.SubElement(_security(root), f"{{urn:attacker}}Wrapper")
+        wrapper = etree.SubElement(_security(root), "{urn:attacker}Wrapper")
         signed.addprevious(forged)
         wrapper.append(signed)
     return _edit(response, change)
@@ -105,7 +105,7 @@ def wrap_body_same_id(response: bytes) -> bytes:
             if element.text and element.text.strip():
                 element.text = "ΠΛΑΣΤΟ"
                 break
-        wrapper = etree.SubElement(_security(root), f"{{urn:attacker}}Wrapper")
+        wrapper = etree.SubElement(_security(root), "{urn:attacker}Wrapper")
         signed.addprevious(forged)
         wrapper.append(signed)
     return _edit(response, change)

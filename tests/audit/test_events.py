@@ -1,14 +1,11 @@
 """The audit store: append-only in the database itself, and fail-closed when unwritable."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Iterator
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.conftest import PASSWORD, USERS, Running, PreparedDatabase, discard_database, prepare_database, serve, settings_for, stop
+from tests.conftest import PASSWORD, USERS, Running
 from tests.support import envelope, post, security_text
 
 
@@ -40,29 +37,6 @@ def test_emptying_the_whole_table_is_refused(provider: Running) -> None:
     with provider.engine.connect() as connection:
         with pytest.raises(DBAPIError, match="append-only"):
             connection.execute(text(statement))
-
-
-@pytest.fixture()
-def unwritable_audit(database: PreparedDatabase, tmp_path: Path) -> Iterator[Running]:
-    """A throwaway database, like the real one, whose audit table refuses every INSERT."""
-    broken = prepare_database(database.kind, tmp_path)
-    with broken.engine.begin() as connection:
-        if broken.kind == "postgresql":
-            connection.execute(text("REVOKE INSERT ON audit_events FROM PUBLIC"))
-            connection.execute(text(
-                "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'disk full (simulated by the test)'; END $$"))
-            connection.execute(text(
-                "CREATE TRIGGER refuse_insert BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_insert()"))
-        else:
-            connection.execute(text(
-                "CREATE TRIGGER refuse_insert BEFORE INSERT ON audit_events "
-                "BEGIN SELECT RAISE(ABORT, 'disk full (simulated by the test)'); END"))
-    running, server = serve(settings_for(broken, tmp_path))
-    yield running
-    stop(server, running.app)
-    broken.engine.dispose()
-    discard_database(broken.url)
 
 
 def test_unwritable_audit_store_returns_no_data(unwritable_audit: Running) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 
 import pytest
 
@@ -14,7 +13,6 @@ from tests.support import (
     audit_record,
     audit_row,
     envelope,
-    latest_audit_row,
     post,
     security_digest,
     security_text,
