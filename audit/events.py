@@ -29,6 +29,7 @@ class TransactionClaim:
     agency_id: int
     audit_unit: str
     transaction_id: str
+    content_digest: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClai
                         transaction_id=claim.transaction_id,
                         call_sequence_id=event.call_sequence_id,
                         used_at=event.server_time,
+                        content_digest=claim.content_digest,
                     )
                 )
             try:

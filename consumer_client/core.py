@@ -102,17 +102,21 @@ class ClientCore:
             _pinned(provider_certificates), connect_timeout=timeout[0], operation_timeout=timeout[1]
         )
         self._wsse = UsernameToken(username, password)
-        self._clients: dict[str, Client] = {}
+        self._services: dict[str, Any] = {}
 
     # -- the one call path --------------------------------------------------------------------
 
-    def service(self, name: str) -> Client:
-        if name not in self._clients:
+    def service(self, name: str) -> Any:
+        """zeep's proxy for one service, bound to ``base_url`` (not the WSDL's soap:address), so
+        the calls go where the integrator pointed the client, through any proxy on the way."""
+        if name not in self._services:
+            url = f"{self.base_url}/ws/{name}"
             try:
-                self._clients[name] = Client(f"{self.base_url}/ws/{name}?wsdl", wsse=self._wsse, transport=self.transport)
+                client = Client(f"{url}?wsdl", wsse=self._wsse, transport=self.transport)
             except (OSError, ZeepError) as exc:
                 raise TransportError(f"cannot load the WSDL of {name} from {self.base_url}: {exc}") from None
-        return self._clients[name]
+            self._services[name] = client.create_service(next(iter(client.wsdl.bindings)), url)
+        return self._services[name]
 
     def audit_record(self, protocol: str, user_ip: str | None = None) -> dict[str, str]:
         if not protocol or not protocol.strip():
@@ -152,7 +156,7 @@ class ClientCore:
 
     def _once(self, service: str, operation: str, record: dict[str, str], payload: dict[str, Any],
               extract: Callable[[Any], T]) -> Reply[T]:
-        method = getattr(self.service(service).service, operation)
+        method = getattr(self.service(service), operation)
         try:
             answer = method(auditRecord=record, **{f"{operation}InputRecord": payload})
         except Fault as fault:

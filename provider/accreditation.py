@@ -187,16 +187,24 @@ def check_grant(session: Session, caller: Caller, service: str, operation: str) 
         )
 
 
-def check_not_replayed(session: Session, caller: Caller, unit: str, transaction_id: str) -> None:
-    used = session.scalar(
-        select(UsedTransaction.call_sequence_id).where(
+def check_not_replayed(
+    session: Session, caller: Caller, unit: str, transaction_id: str, content_digest: str
+) -> str | None:
+    """Refuse a reused auditTransactionId, unless the call is a retry: the same unit sending the
+    same content again because the first answer never arrived (a client's retry after a dropped
+    connection). A retry is answered, and its callSequenceId of the original is returned."""
+    used = session.execute(
+        select(UsedTransaction.call_sequence_id, UsedTransaction.content_digest).where(
             UsedTransaction.agency_id == caller.agency_id,
             UsedTransaction.audit_unit == unit,
             UsedTransaction.transaction_id == transaction_id,
         )
-    )
-    if used is not None:
-        raise duplicate_transaction(transaction_id, used)
+    ).first()
+    if used is None:
+        return None
+    if used.content_digest is not None and used.content_digest == content_digest:
+        return str(used.call_sequence_id)
+    raise duplicate_transaction(transaction_id, used.call_sequence_id)
 
 
 def duplicate_transaction(transaction_id: str, call_sequence_id: str) -> MitrooError:

@@ -23,6 +23,8 @@ class Call:
     sessions: sessionmaker[Session]
     operation: str | None = None
     request_digest: str = ""
+    content_digest: str = ""  # of the operation element only; see accreditation.check_not_replayed
+    retry_of: str | None = None  # callSequenceId of the call this one repeats
     declared: dict[str, str | None] = field(default_factory=dict)
     caller: Caller | None = None
     record: AuditRecord | None = None
@@ -37,6 +39,14 @@ class Call:
     def touch(self, person_ids: "set[int] | list[int] | tuple[int, ...]") -> None:
         """Record the data subjects (internal person ids) this call returns data about."""
         self.subjects.update(person_ids)
+
+    @property
+    def audit_detail(self) -> str | None:
+        if self.error is not None:
+            return self.error.detail[:500]
+        if self.retry_of is not None:
+            return f"επανάληψη (retry) της κλήσης {self.retry_of} με το ίδιο auditTransactionId και περιεχόμενο"
+        return None
 
     @property
     def error(self) -> MitrooError | None:

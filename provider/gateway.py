@@ -99,6 +99,9 @@ class Gateway:
             self._check_content_type(environ)
             envelope = soap.parse_envelope(xmlparse.parse(data))
             call.operation = envelope.operation_name[:60]
+            call.content_digest = hashlib.sha256(
+                etree.tostring(envelope.operation, method="c14n", exclusive=True)
+            ).hexdigest()
             call.declared = auditrecord.declared_values(envelope.operation)
             self._validate(envelope)
             self._admit(call, envelope)
@@ -165,7 +168,9 @@ class Gateway:
         accreditation.check_active(caller, now.date())
         with self.sessions() as session:
             accreditation.check_grant(session, caller, self.service, call.operation or "")
-            accreditation.check_not_replayed(session, caller, record.unit, record.transaction_id)
+            call.retry_of = accreditation.check_not_replayed(
+                session, caller, record.unit, record.transaction_id, call.content_digest
+            )
             accreditation.consume_quota(session, caller, now.date())
 
     def _dispatch(self, environ: dict[str, Any], call: Call, data: bytes) -> tuple[str, bytes]:
@@ -211,8 +216,10 @@ class Gateway:
         started: float,
     ) -> Iterable[bytes]:
         claim = None
-        if call.record is not None and call.caller is not None and call.rejection is None:
-            claim = events.TransactionClaim(call.caller.agency_id, call.record.unit, call.record.transaction_id)
+        if call.record is not None and call.caller is not None and call.rejection is None and call.retry_of is None:
+            claim = events.TransactionClaim(
+                call.caller.agency_id, call.record.unit, call.record.transaction_id, call.content_digest
+            )
         try:
             self._audit(call, started, claim)
         except events.ReplayDetected:
@@ -262,7 +269,7 @@ class Gateway:
                 operation=call.operation,
                 observed_ip=call.observed_ip,
                 outcome=error.code.name if error else "OK",
-                outcome_detail=error.detail[:500] if error else None,
+                outcome_detail=call.audit_detail,
                 duration_ms=int((time.monotonic() - started) * 1000),
                 request_digest=call.request_digest or hashlib.sha256(b"").hexdigest(),
                 agency_code=caller.agency_code if caller else None,

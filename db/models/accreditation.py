@@ -100,6 +100,9 @@ class UsedTransaction(Base):
     transaction_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     call_sequence_id: Mapped[str] = mapped_column(String(36))
     used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # SHA-256 of the call's content (exclusive C14N of the operation element): a retry of the
+    # same call, whose answer never arrived, is recognized by it and answered, not refused.
+    content_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class UsedNonce(Base):

@@ -12,6 +12,7 @@ request (the last repeats):
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import socketserver
 import threading
@@ -77,7 +78,7 @@ class Proxy:
             connection.close()
             return
         if action == "tamper":
-            start = payload.index(b"<soap:Body")
+            start = re.search(rb"<\w+:Body[ >]", payload).start()  # type: ignore[union-attr]
             at = payload.index(b"</", payload.index(b">", start) + 1) - 1  # last character of the first text
             payload = payload[:at] + (b"X" if payload[at:at + 1] != b"X" else b"Y") + payload[at + 1:]
         head = (f"HTTP/1.1 {answer.status} {answer.reason}\r\nContent-Type: {content_type}\r\n"

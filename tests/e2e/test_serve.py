@@ -22,9 +22,9 @@ CLI = str(Path(sys.executable).with_name("mitroo-provider"))
 README = Path(__file__).parents[2] / "README.md"
 
 
-def readme_verify_block() -> str:
-    match = re.search(r"<!-- readme-verify-demo -->\n```bash\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-    assert match, "the README lost its xmlsec1 verification block"
+def readme_block(marker: str, language: str) -> str:
+    match = re.search(rf"<!-- {marker} -->\n```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert match, f"the README lost its {marker} block"
     return match.group(1)
 
 
@@ -57,13 +57,18 @@ def test_demo_then_serve_answers_zeep(env: dict[str, str], tmp_path: Path) -> No
         client = Client(f"{url}?wsdl", wsse=UsernameToken(user.username, user.password))
         answer = client.service.getMunicipalities(auditRecord=audit_record(), getMunicipalitiesInputRecord={})
         assert len(answer.getMunicipalitiesOutputRecord.municipality) == 332
-        script = readme_verify_block().replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
+        script = readme_block("readme-verify-demo", "bash").replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
         verified = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
                                   text=True, timeout=60)
         assert verified.returncode == 0, verified.stdout + verified.stderr
         assert "OK" in verified.stderr and "SignedInfo References (ok/all): 2/2" in verified.stderr
         answered = (tmp_path / "response.xml").read_bytes()
         assert b"BIRTH" in answered and b"Fault" not in answered
+        example = readme_block("readme-client-example", "python").replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
+        ran = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, ran.stderr
+        assert "Χανίων" in ran.stdout and "MP_NOT_FOUND" in ran.stdout
+        assert len(list((tmp_path / "evidence").glob("*.xml"))) == 2
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=20)
