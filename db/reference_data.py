@@ -18,6 +18,11 @@ DATA = Path(__file__).with_name("data")
 
 # Large registry offices keep their books in volumes (τόμοι); acts there are cited with one.
 OFFICES_BY_VOLUME = frozenset({"Αθηναίων", "Θεσσαλονίκης", "Πειραιώς", "Πατρέων", "Ηρακλείου", "Λαρισαίων"})
+# The Special Registry Office (Ειδικό Ληξιαρχείο) in Athens registers the events of Greek citizens
+# abroad (births, marriages, deaths); its acts name the country as the place of the event.
+SPECIAL_OFFICE_CODE = "LEIDIKO"
+SPECIAL_OFFICE_NAME = "Ειδικό Ληξιαρχείο Αθηνών"
+SPECIAL_OFFICE_MUNICIPALITY = "Αθηναίων"
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,20 @@ def load_places(session: Session) -> tuple[int, int, int]:
             for m in municipalities
         )
         added[0] = added[1] = len(municipalities)
+    added[1] += load_special_office(session)
     return added[0], added[1], added[2]
+
+
+def load_special_office(session: Session) -> int:
+    """Add the Special Registry Office when it is missing (databases loaded before it existed)."""
+    if session.scalar(select(RegistryOffice.id).where(RegistryOffice.code == SPECIAL_OFFICE_CODE)) is not None:
+        return 0
+    athens = session.scalar(select(Municipality.id).where(Municipality.name == SPECIAL_OFFICE_MUNICIPALITY))
+    if athens is None:
+        return 0
+    session.add(RegistryOffice(code=SPECIAL_OFFICE_CODE, name=SPECIAL_OFFICE_NAME, municipality_id=athens,
+                               numbers_by_volume=True))
+    return 1
 
 
 def _date(value: str | None) -> dt.date | None:
