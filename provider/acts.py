@@ -187,12 +187,11 @@ def person_acts_query(person_ids: list[int], act_type: str) -> Select[Any]:
 
 def _act_of_person(session: Session, act_type: str, person: PersonCriteria) -> int:
     ids = list(session.scalars(person_acts_query(_persons(session, person), act_type)))
-    name = _type_name(session, act_type)
     if not ids:
-        raise MitrooError(ErrorCode.MP_NOT_FOUND, f"δεν υπάρχει {name} του προσώπου")
+        raise MitrooError(ErrorCode.MP_NOT_FOUND, f"δεν υπάρχει {_type_name(session, act_type)} του προσώπου")
     if len(ids) > 1:
-        raise MitrooError(ErrorCode.MP_AMBIGUOUS, f"τα κριτήρια αντιστοιχούν σε {len(ids)} πράξεις ({name})· "
-                          "βρείτε τις με searchActs και ζητήστε μία με actReference")
+        raise MitrooError(ErrorCode.MP_AMBIGUOUS, f"τα κριτήρια αντιστοιχούν σε {len(ids)} πράξεις "
+                          f"({_type_name(session, act_type)})· βρείτε τις με searchActs και ζητήστε μία με actReference")
     return ids[0]
 
 
