@@ -37,12 +37,9 @@ from stdnum.gr import vat
 from tqdm import tqdm
 
 from db.elot743 import transliterate
-from db.models import (
-    ActParty, ActType, CivilAct, Country, FamilyShare, FamilyShareMember, MarginalNote, MemberType,
-    Municipality, Person, RegistryOffice,
-)
+from db.models import ActParty, CivilAct, FamilyShare, FamilyShareMember, MarginalNote, Person
 from db.names import female_surname, registry_form
-from db.reference_data import SPECIAL_OFFICE_CODE
+from db.reference_data import seeding_reference
 from db.synthetic_acts import ActBook
 
 AS_OF = dt.date(2025, 12, 31)  # the synthetic registry's "today"
@@ -54,8 +51,6 @@ DIVORCE_REASON = "ΛΥΣΗ ΓΑΜΟΥ"
 DISSOLUTION_REASON = "ΛΥΣΗ ΣΥΜΦΩΝΟΥ ΣΥΜΒΙΩΣΗΣ"
 FOREIGN_NATIONALITIES = ("AL", "BG", "RO", "GE", "UA", "RU", "CY", "DE", "GB", "EG")
 DIASPORA_BIRTH_COUNTRIES = ("DE", "US", "AU", "CA", "GB", "CY", "BE", "SE", "ZA", "EG")
-REQUIRED_ACT_TYPES = {"BIRTH", "DEATH", "MARRIAGE", "PARTNERSHIP"}
-REQUIRED_MEMBER_TYPES = {"HEAD", "SPOUSE", "PARTNER", "CHILD"}
 MARRIAGES_ABROAD = 0.04
 DEATHS_ABROAD = 0.03  # of Greek citizens
 
@@ -429,36 +424,6 @@ class _Generator:
             share["share_number"] = counters[share["municipality_id"]]
 
 
-def _reference(connection: Connection) -> dict[str, Any]:
-    munis = connection.execute(select(Municipality.id, Municipality.region_code).order_by(Municipality.id)).all()
-    every_office = connection.execute(
-        select(RegistryOffice.id, RegistryOffice.municipality_id, RegistryOffice.numbers_by_volume,
-               RegistryOffice.code, RegistryOffice.name)
-        .order_by(RegistryOffice.id)
-    ).all()
-    offices = [o for o in every_office if o.code != SPECIAL_OFFICE_CODE]
-    special = next((o for o in every_office if o.code == SPECIAL_OFFICE_CODE), None)
-    countries = set(connection.scalars(select(Country.code)))
-    act_types = set(connection.scalars(select(ActType.code)))
-    member_types = set(connection.scalars(select(MemberType.code)))
-    if not munis or not offices:
-        raise ValueError("no municipalities or registry offices: load the reference data before seeding")
-    if "GR" not in countries or special is None:
-        raise ValueError(f"country GR or registry office {SPECIAL_OFFICE_CODE} is missing: "
-                         "load the reference data before seeding")
-    missing = (REQUIRED_ACT_TYPES - act_types) | (REQUIRED_MEMBER_TYPES - member_types)
-    if missing:
-        raise ValueError(f"act or member types missing ({', '.join(sorted(missing))}): migrate the database first")
-    return {
-        "municipalities": [m.id for m in munis],
-        "region_of": {m.id: m.region_code for m in munis},
-        "offices": [(o.id, o.municipality_id, bool(o.numbers_by_volume)) for o in offices],
-        "special_office": (special.id, special.municipality_id, bool(special.numbers_by_volume)),
-        "office_names": {o.id: o.name for o in every_office},
-        "countries": countries,
-    }
-
-
 def _refuse_if_seeded(connection: Connection) -> None:
     for model in (Person, FamilyShare, CivilAct):
         count = connection.scalar(select(func.count()).select_from(model))
@@ -476,7 +441,7 @@ def seed_registry(engine: Engine, persons: int, seed: int, progress: bool = True
     started = time.perf_counter()
     with engine.connect() as connection:
         _refuse_if_seeded(connection)
-        reference = _reference(connection)
+        reference = seeding_reference(connection)
         first_ids = {
             t.__tablename__: (connection.scalar(select(func.max(t.__table__.c.id))) or 0) + 1 for t in _TABLES
         }

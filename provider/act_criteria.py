@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 from stdnum.gr import amka as stdnum_amka
@@ -19,6 +20,7 @@ from db.names import registry_form
 from provider.errors import ErrorCode, MitrooError
 
 FIRST_YEAR = 1900  # the oldest acts the registry holds
+REGISTRY_ZONE = ZoneInfo("Europe/Athens")  # "today" and "the future" are the registry's, not UTC's
 ACT_TYPES = ("BIRTH", "DEATH", "MARRIAGE", "PARTNERSHIP")
 DEFAULT_MAX_RESULTS = 50
 MAX_RESULTS_LIMIT = 500
@@ -62,6 +64,10 @@ class SearchCriteria:
     year_from: int | None = None
     year_to: int | None = None
     max_results: int | None = None
+
+
+def registry_today(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(REGISTRY_ZONE).date()
 
 
 def invalid(field: str, reason: str) -> MitrooError:

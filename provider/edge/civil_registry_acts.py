@@ -173,7 +173,7 @@ def _get_act(act_type: str) -> Any:
         reference = _record(act_criteria.ActReference, data.actReference)
         person = _record(act_criteria.PersonCriteria, data.person)
         with call.sessions() as session:
-            act = acts.get_act(session, act_type, reference, person, call.call_sequence_date.date())
+            act = acts.get_act(session, act_type, reference, person, act_criteria.registry_today(call.call_sequence_date))
         call.touch(act.subjects)
         return _act(act)
 
@@ -190,7 +190,7 @@ def _search_acts(call: Call, data: Any) -> Any:
         max_results=data.maxResults,
     )
     with call.sessions() as session:
-        result = acts.search_acts(session, criteria, call.call_sequence_date.date())
+        result = acts.search_acts(session, criteria, act_criteria.registry_today(call.call_sequence_date))
     call.touch(result.subjects)
     return ActSearchResult(
         act=[

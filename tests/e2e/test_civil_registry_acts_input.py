@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from zeep import Client
 
-from provider.act_criteria import FIRST_YEAR
+from provider.act_criteria import FIRST_YEAR, registry_today
 from tests.acts_data import Registry
 from tests.conftest import PASSWORD, USERS, Running
 from tests.e2e.test_civil_registry_acts import acts_client, call, refused
 from tests.support import audit_row, audit_subjects, envelope, post, security_text
 
-TODAY = dt.date.today()
+TODAY = registry_today(dt.datetime.now(dt.timezone.utc))  # the registry's day, Europe/Athens
 TOMORROW = TODAY + dt.timedelta(days=1)
 VALID_AMKA = "01128018155"  # a valid check digit; whoever it names, the rules come first
 NAMES = {"surname": "ΠΑΠΑΔΟΠΟΥΛΟΣ", "firstname": "ΓΕΩΡΓΙΟΣ", "fathername": "ΙΩΑΝΝΗΣ", "birthdate": dt.date(1980, 5, 1)}
