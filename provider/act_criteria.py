@@ -139,7 +139,10 @@ def check_lookup(reference: ActReference | None, person: PersonCriteria | None,
     if (reference is None) == (person is None):
         raise invalid("actReference/person", "ονομάστε την πράξη με έναν τρόπο: actReference ή person "
                       "(exactly one of actReference and person)")
-    return check_reference(reference, today) if reference is not None else check_person(person, today)  # type: ignore[arg-type]
+    if reference is not None:
+        return check_reference(reference, today)
+    assert person is not None
+    return check_person(person, today)
 
 
 def check_search(criteria: SearchCriteria, today: dt.date) -> SearchCriteria:

@@ -1,7 +1,7 @@
 """Civil-registry acts (service civilRegistryActs): the whole act by reference or by person, and
 searches returning act references. Plain Python over the database, returning frozen records.
 
-Every lookup runs on an index (shown with EXPLAIN in tests/provider/test_acts_indexes.py):
+Every lookup runs on an index (shown with EXPLAIN in tests/provider/test_acts.py):
 the reference by ``uq_civil_acts_reference`` (coalesce(volume, 0) included), AMKA by
 ``uq_persons_amka``, name + birthdate by ``ix_persons_name_birthdate``, a person's acts by
 ``ix_act_parties_person_id`` and an office's years by ``ix_civil_acts_office_year``.

@@ -193,7 +193,8 @@ def time_domain(engine: Engine, samples: list[dict[str, Any]], lookup: Callable[
     return spent
 
 
-def time_http(url: str, samples: list[dict[str, Any]], soap: Callable[[dict[str, Any]], tuple[str, str]]) -> tuple[list[float], int]:
+def time_http(url: str, samples: list[dict[str, Any]],
+              soap: Callable[[dict[str, Any]], tuple[str, str]]) -> tuple[list[float], int]:
     spent, errors = [], 0
     with requests.Session() as http:
         for sample in samples:

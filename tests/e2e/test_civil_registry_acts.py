@@ -109,7 +109,8 @@ def test_a_person_with_an_annulled_duplicate_is_ambiguous_and_search_lists_both(
     assert row.outcome == "MP_AMBIGUOUS" and audit_subjects(provider.engine, row.id) == set()
     found = output(call(client, "searchActs", person=person, actType="BIRTH"), "searchActs")
     child = registry.main_person(annulled)
-    own = [a["header"]["status"] for a in found["act"] if a["mainParty"][0]["fullName"] == f"{child.firstname} {child.surname}"]
+    name = f"{child.firstname} {child.surname}"
+    own = [a["header"]["status"] for a in found["act"] if a["mainParty"][0]["fullName"] == name]
     assert sorted(own) == ["active", "annulled"]  # besides the births of their children, if any
 
 
