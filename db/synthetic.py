@@ -286,7 +286,7 @@ class _Generator:
         if rng.random() < 0.15 and reg + 200 < _AS_OF - 15:
             end = rng.randint(reg + 180, min(reg + _years(8), _AS_OF - 15))
             self.book.note(act, end, "dissolution", f"Λύθηκε το σύμφωνο συμβίωσης με την υπ' αριθ. "
-                       f"{rng.randint(100, 30000)}/{_date(end).year} συμβολαιογραφική δήλωση λύσης.")
+                           f"{rng.randint(100, 30000)}/{_date(end).year} συμβολαιογραφική δήλωση λύσης.")
             self._leave(two["id"], one["id"], end, DISSOLUTION_REASON, muni)
         self.bond[one["id"]] = (two["id"], end)
         self.bond[two["id"]] = (one["id"], end)

@@ -51,10 +51,6 @@ class PersonCriteria:
     mothername: str | None = None
     birthdate: dt.date | None = None
 
-    @property
-    def by_amka(self) -> bool:
-        return self.amka is not None
-
 
 @dataclass(frozen=True)
 class SearchCriteria:

@@ -172,8 +172,9 @@ def _get_act(act_type: str) -> Any:
     def handler(call: Call, data: Any) -> Any:
         reference = _record(act_criteria.ActReference, data.actReference)
         person = _record(act_criteria.PersonCriteria, data.person)
+        today = act_criteria.registry_today(call.call_sequence_date)
         with call.sessions() as session:
-            act = acts.get_act(session, act_type, reference, person, act_criteria.registry_today(call.call_sequence_date))
+            act = acts.get_act(session, act_type, reference, person, today)
         call.touch(act.subjects)
         return _act(act)
 
@@ -181,16 +182,11 @@ def _get_act(act_type: str) -> Any:
 
 
 def _search_acts(call: Call, data: Any) -> Any:
-    criteria = act_criteria.SearchCriteria(
-        person=_record(act_criteria.PersonCriteria, data.person),
-        act_type=data.actType,
-        registry_office_code=data.registryOfficeCode,
-        year_from=data.yearFrom,
-        year_to=data.yearTo,
-        max_results=data.maxResults,
-    )
+    criteria = _record(act_criteria.SearchCriteria, data)
+    criteria = dataclasses.replace(criteria, person=_record(act_criteria.PersonCriteria, data.person))
+    today = act_criteria.registry_today(call.call_sequence_date)
     with call.sessions() as session:
-        result = acts.search_acts(session, criteria, act_criteria.registry_today(call.call_sequence_date))
+        result = acts.search_acts(session, criteria, today)
     call.touch(result.subjects)
     return ActSearchResult(
         act=[
