@@ -24,7 +24,6 @@ def service(name: str) -> str:
 
 
 REGISTRY_PARAMETERS: Final = service("registryParameters")
-CIVIL_REGISTRY_ACTS: Final = service("civilRegistryActs")
 
 SOAP11_ENV: Final = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENV: Final = "http://www.w3.org/2003/05/soap-envelope"
