@@ -3,8 +3,9 @@
 Seeds a synthetic registry of --persons persons into --database-url, or reuses it when it already
 holds exactly that many, then times each way of naming an act, sequentially, over a random sample:
 at the domain layer (provider.acts on one session) and over HTTP through the real provider
-(waitress, the whole pipeline: authentication, grants, quota, audit row committed), and prints
-p50/p90/p99 per way and the plans PostgreSQL chooses by itself for one lookup of each way.
+(``mitroo-provider serve`` in its own process, the whole pipeline: authentication, grants, quota,
+audit row committed), and prints p50/p90/p99 per way and the plans PostgreSQL chooses by itself
+for one lookup of each way.
 """
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import argparse
 import datetime as dt
 import os
 import random
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -23,7 +26,6 @@ from typing import Any, Callable
 
 import psycopg
 import requests
-import waitress
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -35,12 +37,11 @@ from db.reference_data import load_all
 from db.synthetic import seed_registry
 from provider import acts, admin
 from provider.act_criteria import ActReference, PersonCriteria, SearchCriteria
-from provider.app import Provider
 from provider.credentials import CredentialKey
-from provider.settings import Settings
 
 SERVER = os.environ.get("MITROO_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 USER, PASSWORD, AGENCY = "bench-acts", "bench-acts-password-2026", "BENCH"
+CLI = str(Path(sys.executable).with_name("mitroo-provider"))
 OPERATION = {"BIRTH": "getBirthAct", "DEATH": "getDeathAct", "MARRIAGE": "getMarriageAct",
              "PARTNERSHIP": "getCivilPartnershipAct"}
 ENVELOPE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -208,13 +209,31 @@ def time_http(url: str, samples: list[dict[str, Any]],
     return spent, errors
 
 
-def serve(url: str, data_dir: Path) -> tuple[str, Any, Provider]:
-    settings = Settings(data_dir=data_dir, database_url=url)
-    server = waitress.create_server(lambda environ, start: [], host="127.0.0.1", port=0, threads=4)
-    app = Provider(settings)
-    server.application = app  # type: ignore[attr-defined]
-    threading.Thread(target=server.run, daemon=True).start()  # type: ignore[attr-defined]
-    return f"http://127.0.0.1:{server.effective_port}/ws/civilRegistryActs", server, app  # type: ignore[attr-defined]
+def serve(url: str, data_dir: Path) -> tuple[str, subprocess.Popen[str]]:
+    """``mitroo-provider serve`` on a free port, as an operator starts it, after ``demo --persons 0``
+    (reference data and demo users; any key the release needs in MITROO_DATA_DIR)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
+    env.update(MITROO_DATABASE_URL=url, MITROO_DATA_DIR=str(data_dir), MITROO_PORT=str(port),
+               MITROO_PUBLIC_URL=f"http://127.0.0.1:{port}")
+    subprocess.run([CLI, "demo", "--persons", "0"], env=env, check=True, capture_output=True, timeout=600)
+    server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert server.stdout is not None
+    banner = server.stdout.readline()
+    if "listening" not in banner:
+        server.kill()
+        sys.exit(f"mitroo-provider serve did not start: {banner}{server.stdout.read()}")
+    return f"http://127.0.0.1:{port}/ws/civilRegistryActs", server
+
+
+def stop(server: subprocess.Popen[str]) -> None:
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def plans(engine: Engine, sample: dict[str, Any]) -> dict[str, list[str]]:
@@ -253,7 +272,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     samples = pick_samples(engine, args.samples, rng)
     warmup = samples[: max(1, len(samples) // 20)]
-    url, server, app = serve(args.database_url, Path(tempfile.mkdtemp()))
+    url, server = serve(args.database_url, Path(tempfile.mkdtemp()))
     print(f"\n{len(samples)} lookups per way, one at a time; times in ms (HTTP: the whole pipeline, audit included)")
     print(f"{'way':<30}{'domain p50':>11}{'p90':>8}{'p99':>8}{'HTTP p50':>11}{'p90':>8}{'p99':>8}{'errors':>8}")
     try:
@@ -268,8 +287,7 @@ def main() -> None:
         for name, scans in plans(engine, samples[0]).items():
             print(f"\nplan {name}:\n  " + "\n  ".join(scans))
     finally:
-        server.close()
-        app.close()
+        stop(server)
         engine.dispose()
 
 
