@@ -8,11 +8,14 @@ from pools drawn once from a seeded Faker ``el_GR`` and every other choice from 
 Households are built in a municipality: a married couple (marriage act; husband HEAD, wife
 SPOUSE) with children born after the marriage (birth acts naming child, father, mother and the
 father as declarant), a single person (HEAD), or a civil partnership (HEAD, PARTNER). Adults
-born in Greece also get a birth act, naming their parents (who are not in the registry) as text. About 8% of persons die (death act; every membership deleted, reason
-ΘΑΝΑΤΟΣ); about 10% of marriages end in divorce and some partnerships are dissolved (a marginal
-note on the act; the spouse or partner leaves the share and heads a new one); about 3% of acts
-carry a correction note (status ``corrected``). Every living person has exactly one current
-membership; AMKA (everyone) and AFM (adults) have valid check digits and are unique.
+who are Greek citizens also get a birth act, naming their parents (who are not in the registry)
+as text: at an office in Greece, or at the Special Registry Office when they were born abroad.
+About 8% of persons die (death act; every membership deleted, reason ΘΑΝΑΤΟΣ); about 10% of
+marriages end in divorce and some partnerships are dissolved (a marginal note on the act; the
+spouse or partner leaves the share and heads a new one). Some marriages and deaths happened
+abroad. Corrections, recognitions, name changes and annulled duplicate registrations come from
+``db.synthetic_acts``. Every living person has exactly one current membership; AMKA (everyone)
+and AFM (adults) have valid check digits and are unique.
 
 Rows are built as plain dicts with ids assigned here and inserted in batches of ``BATCH`` in one
 transaction, which is fast on both SQLite and PostgreSQL.
@@ -23,7 +26,6 @@ import datetime as dt
 import itertools
 import random
 import time
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -35,13 +37,12 @@ from stdnum.gr import vat
 from tqdm import tqdm
 
 from db.elot743 import transliterate
-from db.models import (
-    ActParty, ActType, CivilAct, Country, FamilyShare, FamilyShareMember, MarginalNote, MemberType,
-    Municipality, Person, RegistryOffice,
-)
+from db.models import ActParty, CivilAct, FamilyShare, FamilyShareMember, MarginalNote, Person
+from db.names import female_surname, registry_form
+from db.reference_data import seeding_reference
+from db.synthetic_acts import ActBook
 
 AS_OF = dt.date(2025, 12, 31)  # the synthetic registry's "today"
-ACTS_PER_VOLUME = 500
 BATCH = 5000
 NAME_POOL = 500
 BIG_CITY_WEIGHT = 15
@@ -50,12 +51,8 @@ DIVORCE_REASON = "ΛΥΣΗ ΓΑΜΟΥ"
 DISSOLUTION_REASON = "ΛΥΣΗ ΣΥΜΦΩΝΟΥ ΣΥΜΒΙΩΣΗΣ"
 FOREIGN_NATIONALITIES = ("AL", "BG", "RO", "GE", "UA", "RU", "CY", "DE", "GB", "EG")
 DIASPORA_BIRTH_COUNTRIES = ("DE", "US", "AU", "CA", "GB", "CY", "BE", "SE", "ZA", "EG")
-REQUIRED_ACT_TYPES = {"BIRTH", "DEATH", "MARRIAGE", "PARTNERSHIP"}
-REQUIRED_MEMBER_TYPES = {"HEAD", "SPOUSE", "PARTNER", "CHILD"}
-CORRECTED_FIELDS = (
-    "το όνομα του πατέρα", "το επώνυμο της μητέρας", "την ημερομηνία του γεγονότος",
-    "τον τόπο του γεγονότος", "το όνομα του προσώπου", "την ώρα του γεγονότος",
-)
+MARRIAGES_ABROAD = 0.04
+DEATHS_ABROAD = 0.03  # of Greek citizens
 
 _YEAR = 365
 _AS_OF = AS_OF.toordinal()
@@ -77,25 +74,6 @@ class SeedReport:
     family_shares: int
     acts: int
     seconds: float
-
-
-def registry_form(name: str) -> str:
-    """A name as the registry writes it: capitals, no accents or other diacritics."""
-    decomposed = unicodedata.normalize("NFD", name.strip().upper())
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
-def female_surname(male: str) -> str:
-    """The female form of a (registry-form) male surname: ΠΑΠΑΔΟΠΟΥΛΟΣ → ΠΑΠΑΔΟΠΟΥΛΟΥ."""
-    if male.endswith(("ΙΔΗΣ", "ΑΔΗΣ")):
-        return male[:-2] + "ΟΥ"
-    if male.endswith("ΟΥΣ"):
-        return male
-    if male.endswith("ΟΣ"):
-        return male[:-2] + "ΟΥ"
-    if male.endswith(("ΗΣ", "ΑΣ", "ΕΣ")):
-        return male[:-1]
-    return male  # genitive forms (ΠΑΠΑΓΕΩΡΓΙΟΥ) are the same for both
 
 
 def make_amka(birthdate: dt.date, gender: str, serial: int) -> str:
@@ -144,6 +122,8 @@ class _Generator:
         self.muni_weights = list(itertools.accumulate(BIG_CITY_WEIGHT if m in big else 1 for m in self.munis))
         self.next_id = dict(first_ids)
         self.rows: dict[str, list[dict[str, Any]]] = {t.__tablename__: [] for t in _TABLES}
+        self.book = ActBook(self.rng, self._id, self.rows, self.offices, reference["special_office"],
+                            reference["office_names"], AS_OF)
         self.amkas: set[str] = set()
         self.afms: set[str] = set()
         self.birth_ord: dict[int, int] = {}
@@ -213,62 +193,40 @@ class _Generator:
         }
         surname = family if gender == "M" else female_surname(family)
         firstname = rng.choice(self.male_first if gender == "M" else self.female_first)
-        nationality, office = "GR", None
+        nationality = "GR"
+        office = rng.choice(self.near[muni] if rng.random() < 0.6 else self.offices)
         if self.foreign and rng.random() < foreign_rate:
             nationality = rng.choice(self.foreign)
             place: tuple[int | None, str] = (None, nationality)
         elif self.diaspora and rng.random() < 0.03:
             place = (None, rng.choice(self.diaspora))
         else:
-            office = rng.choice(self.near[muni] if rng.random() < 0.6 else self.offices)
             place = (office[1], "GR")
         person = self._person(gender, birth, surname, firstname, parents, place, nationality)
-        if office is not None:
-            act = self._act("BIRTH", office, birth, 10, timed=True)
-            father = f"{parents['fathername']} {family}"
-            self._party(act, "child", person["id"])
-            self._party(act, "father", name_text=father)
-            self._party(act, "mother", name_text=f"{parents['mothername']} {parents['mothersurname']}")
-            self._party(act, "declarant", name_text=father)
-            self.last_event[person["id"]] = act["_reg"]
+        if nationality == "GR":  # a Greek citizen born abroad is registered at the Special Office
+            self._adult_birth_act(person, office, parents, family)
         return person
 
-    # ----------------------------------------------------------------- acts, shares
-    def _act(self, act_type: str, office: tuple[int, int, bool], event: int, delay: int,
-             timed: bool = False) -> dict[str, Any]:
-        rng = self.rng
-        reg = min(event + rng.randint(1, delay), _AS_OF)
-        registered = _date(reg)
-        row = {
-            "id": self._id("civil_acts"), "act_type": act_type, "registry_office_id": office[0],
-            "act_number": 0, "volume": None, "year": registered.year, "registration_date": registered,
-            "event_date": _date(event),
-            "event_time": dt.time(rng.randrange(24), rng.randrange(60)) if timed else None,
-            "event_municipality_id": office[1], "event_country_code": "GR", "status": "active",
-            "_reg": reg, "_by_volume": office[2],
-        }
-        self.rows["civil_acts"].append(row)
-        if rng.random() < 0.03 and reg + 30 < _AS_OF:
-            day = rng.randint(reg + 30, min(reg + _years(10), _AS_OF))
-            what = rng.choice(CORRECTED_FIELDS)
-            self._note(row, day, "correction", f"Διορθώνεται η πράξη ως προς {what} με την υπ' αριθ. "
-                       f"{rng.randint(1, 400)}/{_date(day).year} απόφαση του Ληξιάρχου.")
-            row["status"] = "corrected"
-        return row
+    def _adult_birth_act(self, person: dict[str, Any], office: tuple[int, int, bool], parents: dict[str, str],
+                         family: str) -> None:
+        book, pid, birth = self.book, person["id"], self.birth_ord[person["id"]]
+        act = book.act("BIRTH", office, birth, 10, timed=True, country=person["birth_country_code"])
+        father = f"{parents['fathername']} {family}"
+        mother = f"{parents['mothername']} {parents['mothersurname']}"
+        recognised = book.recognised()
+        book.party(act, "child", pid)
+        book.party(act, "father", name_text=father)
+        book.party(act, "mother", name_text=mother)
+        book.party(act, "declarant", name_text=mother if recognised else father)
+        book.maybe_duplicate(act)
+        days = [act["_reg"]]
+        if recognised:
+            days.append(book.recognition(act, father))
+        pool = self.male_first if person["gender"] == "M" else self.female_first
+        days.append(book.maybe_name_change(act, birth, person["firstname"], pool) or 0)
+        self.last_event[pid] = max(days)
 
-    def _note(self, act: dict[str, Any], day: int, kind: str, note_text: str) -> None:
-        self.rows["marginal_notes"].append({
-            "id": self._id("marginal_notes"), "act_id": act["id"], "seq": 0, "note_date": _date(day),
-            "kind": kind, "text": note_text,
-        })
-
-    def _party(self, act: dict[str, Any], role: str, person_id: int | None = None,
-               name_text: str | None = None) -> None:
-        self.rows["act_parties"].append({
-            "id": self._id("act_parties"), "act_id": act["id"], "role": role,
-            "person_id": person_id, "name_text": name_text,
-        })
-
+    # ----------------------------------------------------------------- shares
     def _share(self, muni: int, created: int) -> dict[str, Any]:
         row = {"id": self._id("family_shares"), "municipality_id": muni, "share_number": 0,
                "created_on": _date(created)}
@@ -317,9 +275,9 @@ class _Generator:
         if day >= _SAME_SEX_FROM and rng.random() < 0.2:
             genders = (rng.choice("MF"),) * 2
         one, two = (self._adult(g, day - rng.randint(_years(21), _years(55)), muni, 0.02) for g in genders)
-        act = self._act("PARTNERSHIP", rng.choice(self.near[muni]), day, 15)
-        self._party(act, "partner", one["id"])
-        self._party(act, "partner", two["id"])
+        act = self.book.act("PARTNERSHIP", rng.choice(self.near[muni]), day, 15)
+        self.book.party(act, "partner", one["id"])
+        self.book.party(act, "partner", two["id"])
         reg = act["_reg"]
         share = self._share(muni, reg)
         self._member(share, one["id"], "HEAD", reg)
@@ -327,8 +285,8 @@ class _Generator:
         end = _AS_OF + 1
         if rng.random() < 0.15 and reg + 200 < _AS_OF - 15:
             end = rng.randint(reg + 180, min(reg + _years(8), _AS_OF - 15))
-            self._note(act, end, "dissolution", f"Λύθηκε το σύμφωνο συμβίωσης με την υπ' αριθ. "
-                       f"{rng.randint(100, 30000)}/{_date(end).year} συμβολαιογραφική δήλωση λύσης.")
+            self.book.note(act, end, "dissolution", f"Λύθηκε το σύμφωνο συμβίωσης με την υπ' αριθ. "
+                           f"{rng.randint(100, 30000)}/{_date(end).year} συμβολαιογραφική δήλωση λύσης.")
             self._leave(two["id"], one["id"], end, DISSOLUTION_REASON, muni)
         self.bond[one["id"]] = (two["id"], end)
         self.bond[two["id"]] = (one["id"], end)
@@ -339,9 +297,10 @@ class _Generator:
         husband = self._adult("M", day - rng.randint(_years(22), _years(40)), muni, 0.02)
         wife = self._adult("F", day - rng.randint(_years(19), _years(36)), muni, 0.03)
         h, w = husband["id"], wife["id"]
-        act = self._act("MARRIAGE", rng.choice(self.near[muni]), day, 15)
-        self._party(act, "spouse", h)
-        self._party(act, "spouse", w)
+        country = rng.choice(self.diaspora) if self.diaspora and rng.random() < MARRIAGES_ABROAD else "GR"
+        act = self.book.act("MARRIAGE", rng.choice(self.near[muni]), day, 15, country=country)
+        self.book.party(act, "spouse", h)
+        self.book.party(act, "spouse", w)
         reg = act["_reg"]
         share = self._share(muni, reg)
         self._member(share, h, "HEAD", reg)
@@ -353,7 +312,7 @@ class _Generator:
                 how = f"{rng.randint(100, 30000)}/{_date(end).year} συμβολαιογραφική πράξη συναινετικού διαζυγίου"
             else:
                 how = f"{rng.randint(1, 9000)}/{_date(end).year} αμετάκλητη απόφαση του Πολυμελούς Πρωτοδικείου"
-            self._note(act, end, "divorce", f"Λύθηκε ο γάμος με την υπ' αριθ. {how}.")
+            self.book.note(act, end, "divorce", f"Λύθηκε ο γάμος με την υπ' αριθ. {how}.")
         self.bond[h] = (w, end)
         self.bond[w] = (h, end)
         count = min(rng.choices((0, 1, 2, 3, 4), (18, 26, 36, 15, 5))[0], max_children)
@@ -386,11 +345,12 @@ class _Generator:
                    "mothergenos": mother["surname"]}
         office = rng.choice(self.near[muni])
         child = self._person(gender, born, surname, firstname, parents, (office[1], "GR"))
-        act = self._act("BIRTH", office, born, 10, timed=True)
-        self._party(act, "child", child["id"])
-        self._party(act, "father", father["id"])
-        self._party(act, "mother", mother["id"])
-        self._party(act, "declarant", father["id"])
+        act = self.book.act("BIRTH", office, born, 10, timed=True)
+        self.book.party(act, "child", child["id"])
+        self.book.party(act, "father", father["id"])
+        self.book.party(act, "mother", mother["id"])
+        self.book.party(act, "declarant", father["id"])
+        self.book.maybe_duplicate(act)
         self._member(share, child["id"], "CHILD", act["_reg"])
         for parent in (father["id"], mother["id"]):
             self.children[parent].append(child["id"])
@@ -422,10 +382,13 @@ class _Generator:
             membership = self.current[pid]
             membership.update(deleted_on=person["deathdate"], deletion_reason=DEATH_REASON)
             office = rng.choice(self.near[self.share_muni[membership["share_id"]]])
-            act = self._act("DEATH", office, day, 3, timed=True)
-            self._party(act, "deceased", pid)
+            abroad = self.diaspora and person["nationality"] == "GR" and rng.random() < DEATHS_ABROAD
+            country = rng.choice(self.diaspora) if abroad else "GR"
+            act = self.book.act("DEATH", office, day, 3, timed=True, country=country)
+            self.book.party(act, "deceased", pid)
             declarant = self._declarant(pid, day, died)
-            self._party(act, "declarant", declarant, None if declarant else self._full_name())
+            self.book.party(act, "declarant", declarant, None if declarant else self._full_name())
+            self.book.maybe_duplicate(act)
 
     def _declarant(self, pid: int, day: int, died: dict[int, int]) -> int | None:
         def alive(other: int) -> bool:  # and an adult on the day
@@ -453,51 +416,12 @@ class _Generator:
                     break
 
     def number(self) -> None:
-        """Act numbers per (office, type, year), by registration date; share numbers per municipality."""
-        acts = sorted(self.rows["civil_acts"], key=lambda a: (a["registry_office_id"], a["act_type"], a["year"],
-                                                              a["_reg"], a["id"]))
-        key, index = None, 0
-        for act in acts:
-            this = (act["registry_office_id"], act["act_type"], act["year"])
-            index = index + 1 if this == key else 0
-            key = this
-            if act.pop("_by_volume"):
-                act["volume"], act["act_number"] = index // ACTS_PER_VOLUME + 1, index % ACTS_PER_VOLUME + 1
-            else:
-                act["act_number"] = index + 1
-            del act["_reg"]
+        """Act and note numbers (see ActBook.number); share numbers per municipality."""
+        self.book.number()
         counters: dict[int, int] = defaultdict(int)
         for share in sorted(self.rows["family_shares"], key=lambda s: (s["municipality_id"], s["created_on"], s["id"])):
             counters[share["municipality_id"]] += 1
             share["share_number"] = counters[share["municipality_id"]]
-        seqs: dict[int, int] = defaultdict(int)
-        for note in sorted(self.rows["marginal_notes"], key=lambda n: (n["act_id"], n["note_date"], n["id"])):
-            seqs[note["act_id"]] += 1
-            note["seq"] = seqs[note["act_id"]]
-
-
-def _reference(connection: Connection) -> dict[str, Any]:
-    munis = connection.execute(select(Municipality.id, Municipality.region_code).order_by(Municipality.id)).all()
-    offices = connection.execute(
-        select(RegistryOffice.id, RegistryOffice.municipality_id, RegistryOffice.numbers_by_volume)
-        .order_by(RegistryOffice.id)
-    ).all()
-    countries = set(connection.scalars(select(Country.code)))
-    act_types = set(connection.scalars(select(ActType.code)))
-    member_types = set(connection.scalars(select(MemberType.code)))
-    if not munis or not offices:
-        raise ValueError("no municipalities or registry offices: load the reference data before seeding")
-    if "GR" not in countries:
-        raise ValueError("country GR is missing: load the reference data before seeding")
-    missing = (REQUIRED_ACT_TYPES - act_types) | (REQUIRED_MEMBER_TYPES - member_types)
-    if missing:
-        raise ValueError(f"act or member types missing ({', '.join(sorted(missing))}): migrate the database first")
-    return {
-        "municipalities": [m.id for m in munis],
-        "region_of": {m.id: m.region_code for m in munis},
-        "offices": [(o.id, o.municipality_id, bool(o.numbers_by_volume)) for o in offices],
-        "countries": countries,
-    }
 
 
 def _refuse_if_seeded(connection: Connection) -> None:
@@ -517,7 +441,7 @@ def seed_registry(engine: Engine, persons: int, seed: int, progress: bool = True
     started = time.perf_counter()
     with engine.connect() as connection:
         _refuse_if_seeded(connection)
-        reference = _reference(connection)
+        reference = seeding_reference(connection)
         first_ids = {
             t.__tablename__: (connection.scalar(select(func.max(t.__table__.c.id))) or 0) + 1 for t in _TABLES
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,7 +37,7 @@ class Call:
     failure: BaseException | None = None
     subjects: set[int] = field(default_factory=set)
 
-    def touch(self, person_ids: "set[int] | list[int] | tuple[int, ...]") -> None:
+    def touch(self, person_ids: Iterable[int]) -> None:
         """Record the data subjects (internal person ids) this call returns data about."""
         self.subjects.update(person_ids)
 

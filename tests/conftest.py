@@ -1,6 +1,7 @@
 """Fixtures: a real database (SQLite file and a throwaway PostgreSQL database, each test run
 on both), migrated with Alembic, loaded with the reference data and test accreditation, and
-the real provider served over HTTP by waitress on an ephemeral loopback port.
+the real provider served over HTTP by waitress on an ephemeral loopback port. ``registry``
+adds the demo dataset's synthetic registry (see tests/acts_data.py) for the acts tests.
 
 PostgreSQL comes from MITROO_TEST_POSTGRES_URL (default the local server's ``test`` database);
 the suite creates its own databases there and drops them. If the server cannot be reached
@@ -35,6 +36,7 @@ from provider.app import Provider
 from provider.credentials import CredentialKey
 from provider.keys import SignatureAlgorithm, generate_development_key
 from provider.settings import Settings
+from tests.acts_data import Registry, seed_demo_registry
 
 PG_BASE = os.environ.get("MITROO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct-horse-battery-staple"
@@ -52,6 +54,7 @@ class FixtureUsers:
     expired: str = "t-expired"        # agency TEXPIRED, valid_to in the past
     future: str = "t-future"          # agency TFUTURE, valid_from in the future
     quota: str = "t-quota"            # agency TQUOTA, daily quota 2
+    death: str = "t-death"            # agency TDEATH, granted civilRegistryActs.getDeathAct only
 
 
 USERS = FixtureUsers()
@@ -115,7 +118,10 @@ def _accredit_test_users(engine: Engine, key: CredentialKey) -> None:
         agency("TEXPIRED", valid_from=today - dt.timedelta(days=400), valid_to=today - dt.timedelta(days=1))
         agency("TFUTURE", valid_from=today + dt.timedelta(days=30))
         agency("TQUOTA", daily_quota=2)
+        agency("TDEATH")
         session.flush()
+        # Like e-EFKA's first grant (ΥΑ 10245/2020, «Ληξιαρχικές Πράξεις θανάτου»): death acts only.
+        admin.add_grant(session, "TDEATH", "civilRegistryActs", ("getDeathAct",), "δοκιμές", "test act")
         for username, agency_code, system, extra in (
             (USERS.aade, "AADE", "EISPRAXIS", {"allow_digest": True}),
             (USERS.locked, "AADE", "EISPRAXIS", {}),
@@ -125,6 +131,7 @@ def _accredit_test_users(engine: Engine, key: CredentialKey) -> None:
             (USERS.expired, "TEXPIRED", "SYS", {}),
             (USERS.future, "TFUTURE", "SYS", {}),
             (USERS.quota, "TQUOTA", "SYS", {}),
+            (USERS.death, "TDEATH", "SYS", {}),
         ):
             admin.add_user(session, key, username=username, agency_code=agency_code, system_code=system,
                            password=PASSWORD, **extra)  # type: ignore[arg-type]
@@ -218,6 +225,12 @@ def settings_for(test_db: PreparedDatabase, directory: Path, **overrides: object
     )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def registry(database: PreparedDatabase) -> Registry:
+    """The demo dataset's synthetic registry in ``database`` (seeded once per session), plus a namesake."""
+    return seed_demo_registry(database.engine)
 
 
 @pytest.fixture(scope="session")

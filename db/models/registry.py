@@ -99,6 +99,7 @@ class CivilAct(Base):
             "act_number",
             unique=True,
         ),
+        Index("ix_civil_acts_office_year", "registry_office_id", "year", "registration_date"),  # searchActs
     )
 
 

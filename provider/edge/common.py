@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from spyne import ComplexModel, DateTime, ServiceBase, Unicode, rpc
+from spyne import ComplexModel, Date, DateTime, Int, ServiceBase, Unicode, rpc
 
 from provider import namespaces as ns
 from provider.call import ENVIRON_KEY, Call
@@ -50,6 +50,38 @@ class EmptyInput(ComplexModel):
     __namespace__ = ns.COMMON
     __type_name__ = "emptyInputRecord"
     _type_info: list[tuple[str, Any]] = []
+
+
+class PersonCriteria(ComplexModel):
+    """A person, named by AMKA or by surname + firstname + fathername + birthdate (mothername optional).
+
+    Every element is optional in the schema: which combination is complete is a domain rule,
+    answered with MP_INVALID_INPUT naming the element that is missing.
+    """
+
+    __namespace__ = ns.COMMON
+    __type_name__ = "personCriteria"
+    _type_info = [
+        ("amka", text(**Optional)),
+        ("surname", text(**Optional)),
+        ("firstname", text(**Optional)),
+        ("fathername", text(**Optional)),
+        ("mothername", text(**Optional)),
+        ("birthdate", Date(**Optional)),
+    ]
+
+
+class ActReference(ComplexModel):
+    """A civil act by reference: registry office, act number, year, and volume where the office keeps volumes."""
+
+    __namespace__ = ns.COMMON
+    __type_name__ = "actReference"
+    _type_info = [
+        ("registryOfficeCode", text()),
+        ("actNumber", Int(**Mandatory)),
+        ("volume", Int(**Optional)),
+        ("year", Int(**Mandatory)),
+    ]
 
 
 class AbortCall(Exception):

@@ -178,10 +178,15 @@ def test_replayed_transaction_id(provider: Running) -> None:
     declared = audit_record()
     first = call(provider, audit=declared)
     assert first.error_code is None
-    again = call(provider, audit=declared)
-    assert_record(again, "MP_DUPLICATE_TRANSACTION")
-    assert first.call_sequence_id in again.text("errorDescr")
-    assert audit_row(provider.engine, again.call_sequence_id).outcome == "MP_DUPLICATE_TRANSACTION"
+    other_content = call(provider, audit={**declared, "auditProtocol": "ΑΠ 999/2026"})
+    assert_record(other_content, "MP_DUPLICATE_TRANSACTION")
+    assert first.call_sequence_id in other_content.text("errorDescr")
+    assert audit_row(provider.engine, other_content.call_sequence_id).outcome == "MP_DUPLICATE_TRANSACTION"
+    # the same content again is a retry whose first answer was lost: answered, and audited as such
+    retry = call(provider, audit=declared)
+    assert retry.error_code is None and retry.call_sequence_id != first.call_sequence_id
+    row = audit_row(provider.engine, retry.call_sequence_id)
+    assert row.outcome == "OK" and first.call_sequence_id in (row.outcome_detail or "")
     # another unit may use the same id
     other = call(provider, audit={**declared, "auditUnit": "Άλλη μονάδα"})
     assert other.error_code is None
@@ -314,12 +319,13 @@ def test_forwarded_for_through_a_trusted_proxy(database, tmp_path) -> None:  # t
 
 
 def test_concurrent_replays_answer_exactly_once(provider: Running) -> None:
-    """Racing calls with one transaction id: one answer, the rest MP_DUPLICATE_TRANSACTION."""
+    """Racing calls with one transaction id (and different content, so none is a retry of
+    another): one answer, the rest MP_DUPLICATE_TRANSACTION."""
     from concurrent.futures import ThreadPoolExecutor
 
     declared = audit_record()
     with ThreadPoolExecutor(max_workers=6) as pool:
-        answers = list(pool.map(lambda _: call(provider, audit=declared), range(6)))
+        answers = list(pool.map(lambda n: call(provider, audit={**declared, "auditProtocol": f"ΑΠ {n}"}), range(6)))
     codes = sorted(a.error_code or "OK" for a in answers)
     assert codes == ["MP_DUPLICATE_TRANSACTION"] * 5 + ["OK"]
     assert [audit_row(provider.engine, a.call_sequence_id).outcome for a in answers] == [a.error_code or "OK" for a in answers]
