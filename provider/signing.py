@@ -99,6 +99,7 @@ class ResponseSigner:
             {"EncodingType": ns.WSSE_BASE64, "ValueType": ns.WSSE_X509V3, _WSU_ID: TOKEN_ID},
         )
         token.text = self._token
+        etree.cleanup_namespaces(root, top_nsmap={"wsu": ns.WSU})  # one wsu prefix, on the Envelope
         signature = _InPlaceSigner(
             {f"#{TIMESTAMP_ID}": timestamp, f"#{BODY_ID}": body},
             method=SignatureConstructionMethod.detached,

@@ -1,0 +1,89 @@
+"""docs/integration.md cannot go stale: its raw SOAP examples are sent to the live provider by
+this test and the answers compared with what the guide shows, and its error table is the code's.
+
+The generated blocks sit between ``<!-- generated:NAME -->`` and ``<!-- /generated -->``. After a
+deliberate change, refresh them with ``MITROO_UPDATE_DOCS=1 scripts/test tests/docs``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from lxml import etree
+
+from provider.errors import markdown_table
+from tests.acts_data import Registry
+from tests.conftest import PASSWORD, USERS, Running
+from tests.support import audit_record, envelope, post, security_text
+
+GUIDE = Path(__file__).parents[2] / "docs" / "integration.md"
+SHOWN_DATE = "2026-11-23T10:15:00+02:00"
+SHOWN_USER, SHOWN_PASSWORD = "demo-aade-eispraxis", "demo-aade-pass-2026"
+VOLATILE = ("callSequenceId", "callSequenceDate", "Created", "Expires", "BinarySecurityToken", "DigestValue",
+            "SignatureValue")
+
+
+def _block(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(<!-- generated:{re.escape(name)} -->\n)(.*?)(<!-- /generated -->)", re.S)
+
+
+def check_block(name: str, content: str) -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    match = _block(name).search(text)
+    assert match, f"docs/integration.md has no generated block {name!r}"
+    if os.environ.get("MITROO_UPDATE_DOCS") == "1":
+        GUIDE.write_text(text[:match.start(2)] + content + text[match.end(2):], encoding="utf-8")
+        return
+    assert match.group(2) == content, (
+        f"docs/integration.md block {name!r} is stale: run MITROO_UPDATE_DOCS=1 scripts/test tests/docs"
+    )
+
+
+def _xml(document: bytes) -> str:
+    root = etree.fromstring(document)
+    for element in root.iter():
+        if isinstance(element.tag, str) and etree.QName(element).localname in VOLATILE:
+            element.text = "…"
+    etree.indent(root, space="  ")
+    return "```xml\n" + etree.tostring(root, encoding="unicode") + "\n```\n"
+
+
+def _death_act_reference(registry: Registry) -> str:
+    reference = registry.reference(registry.find("DEATH"))
+    return "<svc:actReference>" + "".join(
+        f"<c:{field}>{reference[field]}</c:{field}>"
+        for field in ("registryOfficeCode", "actNumber", "volume", "year") if field in reference
+    ) + "</svc:actReference>"
+
+
+EXAMPLES: dict[str, tuple[str, str, Callable[[Registry], str]]] = {
+    "registryParameters": ("registryParameters", "getRegistryOffices",
+                           lambda registry: "<svc:municipalityCode>7401</svc:municipalityCode>"),
+    "civilRegistryActs": ("civilRegistryActs", "getDeathAct", _death_act_reference),
+}
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_each_service_example_is_what_the_provider_answers(provider: Running, registry: Registry, name: str) -> None:
+    service, operation, input_xml = EXAMPLES[name]
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    audit = audit_record(auditTransactionId=f"example-{operation}", auditTransactionDate=SHOWN_DATE,
+                         auditUnit="Δ/νση Ελέγχου", auditProtocol="ΑΠ 1234/2026", auditUserId="user17",
+                         auditUserIp="10.1.2.3")
+    shown = envelope(operation, service=service, security=security_text(SHOWN_USER, SHOWN_PASSWORD),
+                     audit=audit, input_xml=input_xml(registry))
+    sent = envelope(operation, service=service, security=security_text(USERS.aade, PASSWORD),
+                    audit={**audit, "auditTransactionId": f"example-{operation}-{now}", "auditTransactionDate": now},
+                    input_xml=input_xml(registry))
+    answer = post(provider.url(service), sent)
+    assert answer.status == 200 and answer.error_code is None, answer.raw[:500]
+    check_block(f"{name}:request", _xml(shown))
+    check_block(f"{name}:response", _xml(answer.raw))
+
+
+def test_the_error_table_is_the_code_table() -> None:
+    check_block("error-table", markdown_table() + "\n")
