@@ -7,7 +7,8 @@ request (the last repeats):
 - ``"drop-before"``: read the request, then close the connection without forwarding it;
 - ``"drop-after"``: forward the request (the provider does the work and audits it), read the
   answer, then close the connection without sending it: the client never gets its answer;
-- ``"tamper"``: forward, and change one character inside the answer's SOAP Body.
+- ``"tamper"``: forward, and change one character inside the answer's SOAP Body;
+- ``"stall"``: read the request and never answer (until the client gives up).
 """
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ class Proxy:
         action = self._next() if method == "POST" else "pass"
         if action == "drop-before":
             connection.close()
+            return
+        if action == "stall":
+            connection.settimeout(30)
+            try:
+                connection.recv(1)  # returns when the client closes the connection
+            except OSError:
+                pass
             return
         upstream = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=30)
         forwarded = {k: v for k, v in headers.items() if k.lower() not in ("host", "connection")}

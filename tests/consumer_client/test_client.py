@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import socket
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -160,6 +161,17 @@ def test_retries_give_up(proxy: Proxy) -> None:
     with pytest.raises(TransportError):
         make_client(proxy.url, retries=2).get_act_types(protocol="p")
     assert proxy.seen == ["drop-before"] * 3
+
+
+@pytest.mark.parametrize("proxy", [["stall"]], indirect=True)
+def test_a_provider_that_never_answers_times_out_without_retry(proxy: Proxy) -> None:
+    client = make_client(proxy.url, timeout=(2.0, 1.0))
+    client.service("registryParameters")  # the WSDL passes through; only the call stalls
+    started = time.monotonic()
+    with pytest.raises(TransportError, match="within 1 s"):
+        client.get_act_types(protocol="p")
+    assert time.monotonic() - started < 5
+    assert proxy.seen == ["stall"]  # an unanswered call may have been done: it is not retried
 
 
 def test_evidence_is_kept_and_verifies_offline(provider: Running, tmp_path: Path) -> None:
