@@ -2,8 +2,9 @@
 
 Order of work for every POST (DESIGN §4, §6, §7):
 read the body (size cap) → hardened parse → SOAP 1.1 envelope → XSD validation →
-UsernameToken authentication → auditRecord → accreditation status → grant → replay → quota →
-spyne dispatch (the operation itself) → audit event committed → response.
+UsernameToken authentication → auditRecord → accreditation status → grant → replay (a retry of the
+same content is answered) → quota →
+spyne dispatch (the operation itself) → audit event committed → response signed (WS-Security) → sent.
 
 Protocol failures become SOAP Faults written here; business outcomes become errorRecords
 written by spyne (the edge reads ``Call.rejection``). The audit event is committed before a

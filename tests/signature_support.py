@@ -80,27 +80,14 @@ def duplicate_body(response: bytes) -> bytes:
     return _edit(response, change)
 
 
-def wrap_body(response: bytes) -> bytes:
-    """Classic signature wrapping: the signed Body moves into the header, a forged one takes its place."""
+def wrap_body(response: bytes, *, forged_keeps_id: bool = False) -> bytes:
+    """Classic signature wrapping: the signed Body moves into the header, a forged one takes its
+    place (carrying the signed Body's wsu:Id too, with ``forged_keeps_id``)."""
     def change(root: etree._Element) -> None:
         signed = _body(root)
         forged = copy.deepcopy(signed)
-        del forged.attrib[WSU + "Id"]
-        for element in forged.iter():
-            if element.text and element.text.strip():
-                element.text = "ΠΛΑΣΤΟ"
-                break
-        wrapper = etree.SubElement(_security(root), "{urn:attacker}Wrapper")
-        signed.addprevious(forged)
-        wrapper.append(signed)
-    return _edit(response, change)
-
-
-def wrap_body_same_id(response: bytes) -> bytes:
-    """Wrapping where the forged Body also carries the signed Body's wsu:Id."""
-    def change(root: etree._Element) -> None:
-        signed = _body(root)
-        forged = copy.deepcopy(signed)
+        if not forged_keeps_id:
+            del forged.attrib[WSU + "Id"]
         for element in forged.iter():
             if element.text and element.text.strip():
                 element.text = "ΠΛΑΣΤΟ"

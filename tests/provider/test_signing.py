@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,7 @@ TAMPERING = {
     "changed character in the Body": sig.change_body_character,
     "duplicated Body": sig.duplicate_body,
     "moved Body (wrapping)": sig.wrap_body,
-    "moved Body, forged one with the same id": sig.wrap_body_same_id,
+    "moved Body, forged one with the same id": functools.partial(sig.wrap_body, forged_keeps_id=True),
     "removed Timestamp": sig.remove_timestamp,
 }
 
