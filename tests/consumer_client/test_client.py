@@ -6,10 +6,12 @@ import dataclasses
 import datetime as dt
 import socket
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from sqlalchemy.orm import Session
 
 from consumer_client import (
     AccreditationInactive, AuthenticationFailed, DuplicateTransaction, InvalidAuditRecord, MitrooClient, NotAuthorized,
@@ -17,6 +19,8 @@ from consumer_client import (
 )
 from consumer_client.models import CodeEntry, Municipality, RegistryOffice
 from consumer_client.signature import load_certificates
+from provider import admin
+from provider.credentials import CredentialKey
 from tests.conftest import PASSWORD, USERS, Running, signing_key_files
 from tests.consumer_client.proxy import Proxy
 from tests.support import audit_row
@@ -97,10 +101,19 @@ def test_provider_errors_become_exceptions(provider: Running, username: str, cal
 
 
 def test_quota_exceeded(provider: Running) -> None:
-    quota = make_client(provider.base_url, USERS.quota)
+    """On an agency of its own (daily quota 1), so no other test's quota is spent."""
+    code = f"TQ{uuid.uuid4().hex[:8].upper()}"
+    with Session(provider.engine) as session, session.begin():
+        admin.add_agency(session, code=code, name="Δοκιμαστικός φορέας ορίου", legal_basis="test",
+                         status="production", systems=("SYS",), daily_quota=1)
+        session.flush()
+        admin.add_grant(session, code, "registryParameters", (), "δοκιμές", "test act")
+        admin.add_user(session, CredentialKey(provider.database.key_file), username=f"t-{code.lower()}",
+                       agency_code=code, system_code="SYS", password=PASSWORD)
+    quota = make_client(provider.base_url, f"t-{code.lower()}")
+    quota.get_countries(protocol="p")
     with pytest.raises(QuotaExceeded):
-        for _ in range(5):
-            quota.get_countries(protocol="p")
+        quota.get_countries(protocol="p")
 
 
 def test_a_reused_transaction_id_with_other_content_is_a_duplicate(client: MitrooClient) -> None:
