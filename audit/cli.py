@@ -1,0 +1,166 @@
+"""``mitroo-audit``: the auditors' command line over the audit store.
+
+    mitroo-audit search --agency EFKA --since 2026-11-01 --outcome ERROR
+    mitroo-audit search --subject-amka 01017012345 --format csv > accesses.csv
+
+The database is the provider's (``MITROO_DATABASE_URL`` or the SQLite file in ``MITROO_DATA_DIR``).
+Output is a readable table (paginated with ``--page``/``--page-size``), or CSV, JSON or NDJSON,
+which stream every match unless ``--limit`` is given.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from typing import Any, Iterator
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from tabulate import tabulate
+
+from audit.query import EXPORTED, AuditFilter, QueryError, as_record, ip_criterion, search, subjects_of
+from db.engine import make_engine
+from provider.settings import Settings, SettingsError
+
+TABLE_COLUMNS = ("server_time", "agency_code", "username", "operation", "audit_unit", "audit_protocol",
+                 "audit_user_id", "observed_ip", "outcome", "call_sequence_id")
+
+
+def _time(value: str | None, name: str) -> dt.datetime | None:
+    """A date or date-time; without a zone it is read as Greek local time (Europe/Athens)."""
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (2026-11-23) or date-time (2026-11-23T10:00)",
+                                 param_hint=name) from None
+    if moment.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.replace(tzinfo=ZoneInfo("Europe/Athens"))
+    return moment.astimezone(dt.timezone.utc)
+
+
+def _act(value: str | None) -> tuple[str, int, int, int | None] | None:
+    if not value:
+        return None
+    parts = value.split("/")
+    try:
+        if len(parts) == 3:
+            return parts[0], int(parts[1]), int(parts[2]), None
+        if len(parts) == 4:
+            return parts[0], int(parts[1]), int(parts[3]), int(parts[2])
+    except ValueError:
+        pass
+    raise click.BadParameter("give OFFICE/NUMBER/YEAR or OFFICE/NUMBER/VOLUME/YEAR, e.g. L7101/15/2019",
+                             param_hint="--subject-act")
+
+
+def _share(value: str | None) -> tuple[str, int] | None:
+    if not value:
+        return None
+    municipality, _, number = value.partition("/")
+    if not number.isdigit():
+        raise click.BadParameter("give MUNICIPALITY/SHARE, e.g. 7401/1234", param_hint="--subject-share")
+    return municipality, int(number)
+
+
+@click.group()
+def main() -> None:
+    """Query the provider's audit store (who called what, when, under which protocol)."""
+
+
+@main.command("search")
+@click.option("--agency")
+@click.option("--system")
+@click.option("--username")
+@click.option("--unit", help="Declared auditUnit.")
+@click.option("--user-id", help="Declared auditUserId.")
+@click.option("--observed-ip", help="Observed client IP: an address or a CIDR network.")
+@click.option("--declared-ip", help="Declared auditUserIp: an address or a CIDR network.")
+@click.option("--service")
+@click.option("--operation")
+@click.option("--outcome", help="OK, ERROR (any error) or an error code such as MP_NOT_FOUND.")
+@click.option("--since", help="From this date or date-time (Europe/Athens unless a zone is given).")
+@click.option("--until", help="Before this date or date-time.")
+@click.option("--call-sequence-id")
+@click.option("--transaction-id", help="Declared auditTransactionId.")
+@click.option("--protocol", help="Declared auditProtocol.")
+@click.option("--subject-amka", help="Calls that touched this citizen (by AMKA).")
+@click.option("--subject-act", help="Calls that touched a person of this act: OFFICE/NUMBER[/VOLUME]/YEAR.")
+@click.option("--subject-share", help="Calls that touched a member of this family share: MUNICIPALITY/SHARE.")
+@click.option("--format", "output", type=click.Choice(["table", "csv", "json", "ndjson"]), default="table",
+              show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Table page.")
+@click.option("--page-size", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many rows (exports).")
+def search_command(**options: Any) -> None:
+    """Audit events matching every given criterion, oldest first."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            criteria = _criteria(session, options)
+            if options["output"] == "table":
+                offset = (options["page"] - 1) * options["page_size"]
+                _table(search(session, criteria, offset=offset, limit=options["page_size"]), options)
+            else:
+                _export(search(session, criteria, limit=options["limit"]), options["output"])
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"the audit store cannot be read ({type(exc).__name__})") from None
+    finally:
+        engine.dispose()
+
+
+def _criteria(session: Session, options: dict[str, Any]) -> AuditFilter:
+    subjects = None
+    if options["subject_amka"] or options["subject_act"] or options["subject_share"]:
+        subjects = subjects_of(session, amka=options["subject_amka"], act=_act(options["subject_act"]),
+                               share=_share(options["subject_share"]))
+        if not subjects:
+            raise QueryError("no person in the registry matches the given subject")
+    return AuditFilter(
+        agency=options["agency"], system=options["system"], username=options["username"], unit=options["unit"],
+        user_id=options["user_id"],
+        observed_ip=ip_criterion(options["observed_ip"], "--observed-ip") if options["observed_ip"] else None,
+        declared_ip=ip_criterion(options["declared_ip"], "--declared-ip") if options["declared_ip"] else None,
+        service=options["service"], operation=options["operation"], outcome=options["outcome"],
+        since=_time(options["since"], "--since"), until=_time(options["until"], "--until"),
+        call_sequence_id=options["call_sequence_id"], transaction_id=options["transaction_id"],
+        protocol=options["protocol"], subjects=subjects,
+    )
+
+
+def _table(events: Iterator[Any], options: dict[str, Any]) -> None:
+    rows = [[as_record(event)[column] for column in TABLE_COLUMNS] for event in events]
+    if not rows:
+        click.echo("no matching audit events" + (f" on page {options['page']}" if options["page"] > 1 else ""))
+        return
+    click.echo(tabulate(rows, headers=list(TABLE_COLUMNS), tablefmt="simple"))
+    click.echo(f"page {options['page']}, {len(rows)} events (--page {options['page'] + 1} for more)"
+               if len(rows) == options["page_size"] else f"page {options['page']}, {len(rows)} events", err=True)
+
+
+def _export(events: Iterator[Any], output: str) -> None:
+    out = sys.stdout
+    if output == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORTED)
+        writer.writeheader()
+        for event in events:
+            writer.writerow(as_record(event))
+    elif output == "ndjson":
+        for event in events:
+            out.write(json.dumps(as_record(event), ensure_ascii=False) + "\n")
+    else:
+        out.write("[")
+        for index, event in enumerate(events):
+            out.write(("," if index else "") + "\n  " + json.dumps(as_record(event), ensure_ascii=False))
+        out.write("\n]\n")
