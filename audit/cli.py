@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import json
 import sys
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -73,32 +73,32 @@ def main() -> None:
     """Query the provider's audit store (who called what, when, under which protocol)."""
 
 
-@main.command("search")
-@click.option("--agency")
-@click.option("--system")
-@click.option("--username")
-@click.option("--unit", help="Declared auditUnit.")
-@click.option("--user-id", help="Declared auditUserId.")
-@click.option("--observed-ip", help="Observed client IP: an address or a CIDR network.")
-@click.option("--declared-ip", help="Declared auditUserIp: an address or a CIDR network.")
-@click.option("--service")
-@click.option("--operation")
-@click.option("--outcome", help="OK, ERROR (any error) or an error code such as MP_NOT_FOUND.")
-@click.option("--since", help="From this date or date-time (Europe/Athens unless a zone is given).")
-@click.option("--until", help="Before this date or date-time.")
-@click.option("--call-sequence-id")
-@click.option("--transaction-id", help="Declared auditTransactionId.")
-@click.option("--protocol", help="Declared auditProtocol.")
-@click.option("--subject-amka", help="Calls that touched this citizen (by AMKA).")
-@click.option("--subject-act", help="Calls that touched a person of this act: OFFICE/NUMBER[/VOLUME]/YEAR.")
-@click.option("--subject-share", help="Calls that touched a member of this family share: MUNICIPALITY/SHARE.")
-@click.option("--format", "output", type=click.Choice(["table", "csv", "json", "ndjson"]), default="table",
-              show_default=True)
-@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Table page.")
-@click.option("--page-size", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many rows (exports).")
-def search_command(**options: Any) -> None:
-    """Audit events matching every given criterion, oldest first."""
+def filters(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The criteria shared by every command that reads events."""
+    options = [
+        click.option("--agency"), click.option("--system"), click.option("--username"),
+        click.option("--unit", help="Declared auditUnit."),
+        click.option("--user-id", help="Declared auditUserId."),
+        click.option("--observed-ip", help="Observed client IP: an address or a CIDR network."),
+        click.option("--declared-ip", help="Declared auditUserIp: an address or a CIDR network."),
+        click.option("--service"), click.option("--operation"),
+        click.option("--outcome", help="OK, ERROR (any error) or an error code such as MP_NOT_FOUND."),
+        click.option("--since", help="From this date or date-time (Europe/Athens unless a zone is given)."),
+        click.option("--until", help="Before this date or date-time."),
+        click.option("--call-sequence-id"),
+        click.option("--transaction-id", help="Declared auditTransactionId."),
+        click.option("--protocol", help="Declared auditProtocol."),
+        click.option("--subject-amka", help="Calls that touched this citizen (by AMKA)."),
+        click.option("--subject-act", help="Calls that touched a person of this act: OFFICE/NUMBER[/VOLUME]/YEAR."),
+        click.option("--subject-share", help="Calls that touched a member of this family share: MUNICIPALITY/SHARE."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _reading(work: Callable[[Session, AuditFilter], None], options: dict[str, Any]) -> None:
+    """Open the provider's database, build the criteria, run ``work``; errors become one line."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
@@ -106,18 +106,32 @@ def search_command(**options: Any) -> None:
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
-            criteria = _criteria(session, options)
-            if options["output"] == "table":
-                offset = (options["page"] - 1) * options["page_size"]
-                _table(search(session, criteria, offset=offset, limit=options["page_size"]), options)
-            else:
-                _export(search(session, criteria, limit=options["limit"]), options["output"])
+            work(session, _criteria(session, options))
     except QueryError as exc:
         raise click.ClickException(str(exc)) from None
     except SQLAlchemyError as exc:
         raise click.ClickException(f"the audit store cannot be read ({type(exc).__name__})") from None
     finally:
         engine.dispose()
+
+
+@main.command("search")
+@filters
+@click.option("--format", "output", type=click.Choice(["table", "csv", "json", "ndjson"]), default="table",
+              show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Table page.")
+@click.option("--page-size", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many rows (exports).")
+def search_command(**options: Any) -> None:
+    """Audit events matching every given criterion, oldest first."""
+    def work(session: Session, criteria: AuditFilter) -> None:
+        if options["output"] == "table":
+            offset = (options["page"] - 1) * options["page_size"]
+            _table(search(session, criteria, offset=offset, limit=options["page_size"]), options)
+        else:
+            _export(search(session, criteria, limit=options["limit"]), options["output"])
+
+    _reading(work, options)
 
 
 def _criteria(session: Session, options: dict[str, Any]) -> AuditFilter:
@@ -164,3 +178,63 @@ def _export(events: Iterator[Any], output: str) -> None:
         for index, event in enumerate(events):
             out.write(("," if index else "") + "\n  " + json.dumps(as_record(event), ensure_ascii=False))
         out.write("\n]\n")
+
+
+def _clock(value: str, name: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a time such as 07:00", param_hint=name) from None
+
+
+@main.command("stats")
+@filters
+@click.option("--work-start", default="07:00", show_default=True, help="Working hours start (Greek local time).")
+@click.option("--work-end", default="19:00", show_default=True, help="Working hours end.")
+@click.option("--burst", type=click.IntRange(1), default=60, show_default=True,
+              help="Flag a username above this many calls within one minute.")
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="How many top callers.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+def stats_command(**options: Any) -> None:
+    """Calls per agency, operation and day with error rates; top callers; calls outside working
+    hours (weekdays, Greek local time); bursts."""
+    from audit.stats import WorkingHours, compute
+
+    hours = WorkingHours(_clock(options["work_start"], "--work-start"), _clock(options["work_end"], "--work-end"))
+
+    def work(session: Session, criteria: AuditFilter) -> None:
+        result = compute(session, criteria, hours=hours, burst_threshold=options["burst"], top=options["top"])
+        if options["as_json"]:
+            click.echo(json.dumps(_plain(result), ensure_ascii=False, indent=2))
+            return
+        click.echo(f"{result.total} calls, {result.errors} errors"
+                   + (f" ({result.errors / result.total:.1%})" if result.total else ""))
+        click.echo("\nCalls per agency, operation and day")
+        click.echo(tabulate([(d.agency, d.operation, d.day, d.calls, d.errors, f"{d.error_rate:.1%}")
+                             for d in result.daily],
+                            headers=["agency", "operation", "day", "calls", "errors", "error rate"]))
+        click.echo("\nTop callers")
+        click.echo(tabulate([(c.agency, c.username, c.calls, c.errors) for c in result.top_callers],
+                            headers=["agency", "username", "calls", "errors"]))
+        click.echo(f"\nOutside working hours ({hours.start:%H:%M}-{hours.end:%H:%M}, Mon-Fri): {result.outside_hours}")
+        if result.outside_hours_by_caller:
+            click.echo(tabulate([(c.agency, c.username, c.calls) for c in result.outside_hours_by_caller],
+                                headers=["agency", "username", "calls"]))
+        click.echo(f"\nBursts above {options['burst']} calls a minute: {len(result.bursts)}")
+        if result.bursts:
+            click.echo(tabulate([(b.username, f"{b.minute:%Y-%m-%d %H:%M}", b.calls) for b in result.bursts],
+                                headers=["username", "minute", "calls"]))
+
+    _reading(work, options)
+
+
+def _plain(value: Any) -> Any:
+    import dataclasses
+
+    if dataclasses.is_dataclass(value):
+        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value

@@ -208,3 +208,52 @@ def test_local_dates_are_athens_time(known: KnownEvents) -> None:
     result = audit_cli(known, "--since", "2026-03-02T10:05", "--until", "2026-03-02T10:06", "--format", "ndjson")
     assert [json.loads(line)["call_sequence_id"] for line in result.stdout.splitlines()] == [known.ids["other-user"]]
 
+
+
+# -- stats ------------------------------------------------------------------------------------
+
+
+def test_stats_on_the_known_events(database: PreparedDatabase, known: KnownEvents) -> None:
+    from audit.stats import WorkingHours, compute
+
+    with Session(database.engine) as session:
+        result = compute(session, AuditFilter(agency=known.agency), hours=WorkingHours(), burst_threshold=2)
+    assert (result.total, result.errors) == (5, 2)
+    first_day = T0.date()
+    assert [(d.operation, d.day, d.calls, d.errors) for d in result.daily] == [
+        ("getBirthAct", first_day, 2, 0), ("getBirthAct", first_day + dt.timedelta(days=2), 1, 0),
+        ("getCountries", first_day + dt.timedelta(days=1), 1, 1), ("getDeathAct", first_day, 1, 1),
+    ]
+    assert [(c.username, c.calls, c.errors) for c in result.top_callers] == [("u-one", 4, 2), ("u-two", 1, 0)]
+    assert result.outside_hours == 0  # Monday to Wednesday, 10:00-10:10 Athens
+    assert result.bursts == ()
+
+
+def test_stats_flags_outside_hours_and_bursts(known: KnownEvents) -> None:
+    result = subprocess.run(
+        [AUDIT, "stats", "--agency", known.agency, "--work-start", "10:03", "--burst", "1", "--json"],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}, "PYTHONUTF8": "1",
+             "MITROO_DATABASE_URL": known.url},
+        capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    # the three calls at 10:00 (Monday to Wednesday) are before 10:03
+    assert report["total"] == 5 and report["outside_hours"] == 3
+    assert [(c["username"], c["calls"]) for c in report["outside_hours_by_caller"]] == [("u-one", 3)]
+    assert report["bursts"] == []  # no one above 1 call in one minute
+    table = subprocess.run([AUDIT, "stats", "--agency", known.agency], env={
+        **{k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}, "PYTHONUTF8": "1",
+        "MITROO_DATABASE_URL": known.url}, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert table.returncode == 0 and "5 calls, 2 errors (40.0%)" in table.stdout and "getDeathAct" in table.stdout
+
+
+def test_a_burst_is_flagged(database: PreparedDatabase) -> None:
+    from audit.stats import compute
+
+    agency = f"AB{uuid.uuid4().hex[:8].upper()}"
+    sessions = sessionmaker(database.engine)
+    for second in (1, 15, 30, 59, 61):  # four in the minute 10:00, one in 10:01 (Athens)
+        events.record(sessions, _event(f"b{second}", agency, 0, server_time=T0 + dt.timedelta(seconds=second)))
+    with Session(database.engine) as session:
+        result = compute(session, AuditFilter(agency=agency), burst_threshold=3)
+    assert [(b.username, b.minute.strftime("%H:%M"), b.calls) for b in result.bursts] == [("u-one", "10:00", 4)]
