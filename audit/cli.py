@@ -238,3 +238,70 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+def _session_run(work: Callable[[Session], None]) -> None:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            work(session)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"the audit store cannot be used ({type(exc).__name__})") from None
+    finally:
+        engine.dispose()
+
+
+@main.command("seal")
+@click.option("--lag", type=click.IntRange(0), default=60, show_default=True,
+              help="Seal only events older than this many seconds.")
+@click.option("--batch", type=click.IntRange(1), default=50_000, show_default=True, help="Events per seal.")
+@click.option("--every", type=click.IntRange(1), default=None,
+              help="Keep running, sealing every this many seconds (else seal what is due and exit).")
+def seal_command(lag: int, batch: int, every: int | None) -> None:
+    """Extend the audit hash chain over the events not yet sealed, in batches; print the digest
+    (keep it somewhere else too: it is what proves the store was not rewritten)."""
+    import time
+
+    from audit.seal import seal
+
+    def work(session: Session) -> None:
+        while True:
+            result = seal(session, lag=lag, batch=batch)
+            if result.seal_id is not None:
+                click.echo(f"seal {result.seal_id}: events {result.first_event_id}-{result.last_event_id} "
+                           f"({result.events}), digest {result.digest}")
+            if result.events < batch:
+                if every is None:
+                    if result.seal_id is None:
+                        click.echo(f"nothing to seal; digest {result.digest}")
+                    return
+                time.sleep(every)
+
+    try:
+        _session_run(work)
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command("verify")
+@click.option("--expect-digest", help="The digest printed by an earlier seal and kept elsewhere.")
+def verify_command(expect_digest: str | None) -> None:
+    """Recompute the hash chain from the events and check every seal; name the first event that
+    was altered, deleted, inserted or reordered. Exit code 1 when anything does not match."""
+    from audit.seal import unsealed, verify
+
+    def work(session: Session) -> None:
+        result = verify(session, expect_digest=expect_digest)
+        if result.problem is not None:
+            click.echo(f"TAMPERED: {result.problem.detail}", err=True)
+            click.echo(json.dumps({"ok": False, "kind": result.problem.kind, "eventId": result.problem.event_id,
+                                   "detail": result.problem.detail}, ensure_ascii=False))
+            sys.exit(1)
+        click.echo(f"OK: {result.events} sealed events in {result.seals} seals verify; digest {result.digest}; "
+                   f"{unsealed(session)} events not sealed yet")
+
+    _session_run(work)

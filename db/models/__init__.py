@@ -1,12 +1,13 @@
 """Every table, importable from one place (Alembic's autogenerate reads ``Base.metadata``)."""
 from db.models.accreditation import Agency, AgencySystem, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser
-from db.models.audit import AuditEvent, AuditEventSubject
+from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditSeal
 from db.models.base import Base, UTCDateTime
 from db.models.reference import ActType, Country, MemberType, Municipality, RegistryOffice
 from db.models.registry import ActParty, CivilAct, FamilyShare, FamilyShareMember, MarginalNote, Person
 
 __all__ = [
-    "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventSubject", "Base",
+    "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventHash", "AuditEventSubject",
+    "AuditSeal", "Base",
     "CivilAct", "Country", "DailyUsage", "FamilyShare", "FamilyShareMember", "Grant",
     "MarginalNote", "MemberType", "Municipality", "Person", "RegistryOffice", "UTCDateTime",
     "UsedNonce", "UsedTransaction", "WsUser",

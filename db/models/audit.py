@@ -45,3 +45,29 @@ class AuditEventSubject(Base):
 
     event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+
+
+class AuditSeal(Base):
+    """A sealed batch of events (see audit.seal): the chain's head after its last event, and
+    the previous seal's head, so the seals themselves form a chain."""
+
+    __tablename__ = "audit_seals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sealed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    first_event_id: Mapped[int] = mapped_column(EventId, unique=True)  # two sealers cannot seal one batch
+    last_event_id: Mapped[int] = mapped_column(EventId)
+    event_count: Mapped[int] = mapped_column(Integer)
+    previous_digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEventHash(Base):
+    """The hash chain's value after one sealed event. No foreign key on purpose: verify must be
+    able to report an event that was deleted behind the append-only guard."""
+
+    __tablename__ = "audit_event_hashes"
+
+    event_id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=False)
+    seal_id: Mapped[int] = mapped_column(Integer, index=True)
+    chain: Mapped[str] = mapped_column(String(64))
