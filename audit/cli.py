@@ -305,3 +305,31 @@ def verify_command(expect_digest: str | None) -> None:
                    f"{unsealed(session)} events not sealed yet")
 
     _session_run(work)
+
+
+@main.command("subject-report")
+@click.option("--amka", required=True, help="The citizen's AMKA.")
+@click.option("--since", help="From this date (Europe/Athens unless a zone is given).")
+@click.option("--until", help="Before this date.")
+@click.option("--format", "output", type=click.Choice(["text", "html"]), default="text", show_default=True,
+              help="html is a printable page with Greek headings (print it to PDF from a browser).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+def subject_report_command(amka: str, since: str | None, until: str | None, output: str, out: str | None) -> None:
+    """Every access to one citizen's data (Data Tracker style): when, agency, unit, operation,
+    protocol number and purpose; to hand to the citizen."""
+    from audit.report import SubjectNotFound, as_html, as_text, subject_report
+
+    def work(session: Session) -> None:
+        try:
+            report = subject_report(session, amka.strip(), since=_time(since, "--since"), until=_time(until, "--until"))
+        except SubjectNotFound as exc:
+            raise click.ClickException(str(exc)) from None
+        rendered = as_html(report) if output == "html" else as_text(report)
+        if out:
+            with open(out, "w", encoding="utf-8") as handle:
+                handle.write(rendered)
+            click.echo(f"{len(report.accesses)} accesses written to {out}")
+        else:
+            click.echo(rendered, nl=False)
+
+    _session_run(work)

@@ -257,3 +257,32 @@ def test_a_burst_is_flagged(database: PreparedDatabase) -> None:
     with Session(database.engine) as session:
         result = compute(session, AuditFilter(agency=agency), burst_threshold=3)
     assert [(b.username, b.minute.strftime("%H:%M"), b.calls) for b in result.bursts] == [("u-one", "10:00", 4)]
+
+
+# -- the subject access report ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output", ["text", "html"])
+def test_subject_report(known: KnownEvents, output: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
+    env.update(PYTHONUTF8="1", MITROO_DATABASE_URL=known.url)
+    target = tmp_path / f"report.{output}"
+    result = subprocess.run([AUDIT, "subject-report", "--amka", known.amka, "--since", "2026-03-01",
+                             "--until", "2026-03-03", "--format", output, "--out", str(target)],
+                            env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = target.read_text(encoding="utf-8")
+    assert "Αναφορά πρόσβασης στα προσωπικά σας δεδομένα" in report and known.amka in report
+    assert known.ids["first"] in report and known.ids["other-user"] not in report
+    assert "02/03/2026 10:00:00" in report  # Athens time
+    assert "Λήψη Ληξιαρχικών Πράξεων: getBirthAct" in report and "ΑΠ 1/2026" in report and "Τμήμα Α" in report
+    if output == "html":
+        assert report.startswith("<!DOCTYPE html>") and 'lang="el"' in report and "@media print" in report
+
+
+def test_subject_report_of_an_unknown_amka(known: KnownEvents) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
+    env.update(PYTHONUTF8="1", MITROO_DATABASE_URL=known.url)
+    result = subprocess.run([AUDIT, "subject-report", "--amka", "00000000000"], env=env, capture_output=True,
+                            text=True, encoding="utf-8", timeout=60)
+    assert result.returncode != 0 and "ΑΜΚΑ" in result.stderr and "Traceback" not in result.stderr
