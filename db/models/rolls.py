@@ -168,7 +168,10 @@ class RollApplication(Base):
     documents: Mapped[str | None] = mapped_column(String(200))  # document codes, comma-separated
     passport_number: Mapped[str | None] = mapped_column(String(20))
     rejection_reason: Mapped[str | None] = mapped_column(String(40))
-    rejection_note: Mapped[str | None] = mapped_column(Text)
+    rejection_note: Mapped[str | None] = mapped_column(Text)  # the clerk's own words
+    rejection_office: Mapped[str | None] = mapped_column(String(200))  # the written guidance: where to go,
+    rejection_form: Mapped[str | None] = mapped_column(String(3))  # with which form (210, 411, 310),
+    rejection_guidance: Mapped[str | None] = mapped_column(Text)  # and the text printed on the decision
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("roll_applications.id"))  # carried over from
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
