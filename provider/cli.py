@@ -14,6 +14,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from provider.demo import DEMO_PERSONS, DEMO_SEED
 from provider.settings import Settings, SettingsError
 
 
@@ -108,8 +109,8 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
 
 
 @main.command()
-@click.option("--persons", type=int, default=2000, show_default=True, help="Synthetic persons to seed on first run.")
-@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--persons", type=int, default=DEMO_PERSONS, show_default=True, help="Synthetic persons to seed on first run.")
+@click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
 def demo(persons: int, seed: int) -> None:
     """Migrate, load reference data and agencies, seed persons and create the demo users."""
     from db.migrate import upgrade
@@ -166,12 +167,14 @@ def seed(persons: int, seed: int, quiet: bool) -> None:
     """Seed a synthetic, internally consistent registry (loads reference data first)."""
     from db.reference_data import load_all
     from db.synthetic import seed_registry
+    from db.synthetic_rolls import PERSONS_PER_HOLDER, seed_rolls
 
     engine = _engine()
     try:
         load_all(engine)
         try:
             report = seed_registry(engine, persons=persons, seed=seed, progress=not quiet)
+            rolls = seed_rolls(engine, holders=persons // PERSONS_PER_HOLDER, seed=seed)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     finally:
@@ -180,6 +183,10 @@ def seed(persons: int, seed: int, quiet: bool) -> None:
         f"seeded {report.persons} persons ({report.deceased} deceased), {report.family_shares} family shares, "
         f"{report.acts} acts ({report.marriages} marriages, {report.partnerships} partnerships) "
         f"in {report.seconds:.1f} s"
+    )
+    click.echo(
+        f"seeded {rolls.holders} residence-permit holders ({rolls.permits} permits), {rolls.applications} "
+        f"special-roll applications and {rolls.roll_entries} roll entries in {rolls.seconds:.1f} s"
     )
 
 
@@ -218,7 +225,9 @@ def agency_list() -> None:
 
     for row in _admin(admin.list_agencies):
         validity = f"{row.valid_from or '-'}..{row.valid_to or '-'}"
-        click.echo(f"{row.code:<16} {row.status:<11} {validity:<23} quota {row.daily_quota:<7} {','.join(row.systems):<20} {row.name}")
+        place = f"Δήμος {row.municipality}" if row.municipality else "-"
+        click.echo(f"{row.code:<16} {row.status:<11} {validity:<23} quota {row.daily_quota:<7} {','.join(row.systems):<20} "
+                   f"{place:<11} {row.name}")
 
 
 @agency.command("add")
@@ -230,13 +239,14 @@ def agency_list() -> None:
 @click.option("--valid-to", default=None, help="YYYY-MM-DD")
 @click.option("--daily-quota", type=int, default=10000, show_default=True)
 @click.option("--system", "systems", multiple=True, help="Information system code (repeatable).")
+@click.option("--municipality", default=None, help="For a Δήμος: the ELSTAT code of the municipality it acts for.")
 def agency_add(code: str, name: str, legal_basis: str, status: str, valid_from: str | None, valid_to: str | None,
-               daily_quota: int, systems: tuple[str, ...]) -> None:
+               daily_quota: int, systems: tuple[str, ...], municipality: str | None) -> None:
     from provider import admin
 
     _admin(lambda s: admin.add_agency(
         s, code=code, name=name, legal_basis=legal_basis, status=status, valid_from=_date(valid_from),
-        valid_to=_date(valid_to), daily_quota=daily_quota, systems=systems,
+        valid_to=_date(valid_to), daily_quota=daily_quota, systems=systems, municipality_code=municipality,
     ))
     click.echo(f"agency {code} added ({status})")
 
@@ -281,6 +291,18 @@ def agency_set_validity(code: str, valid_from: str | None, valid_to: str | None)
 
     _admin(lambda s: admin.set_agency_validity(s, code, _date(valid_from), _date(valid_to)))
     click.echo(f"agency {code} valid {valid_from or '-'}..{valid_to or '-'}")
+
+
+@agency.command("set-municipality")
+@click.argument("code")
+@click.argument("municipality", required=False)
+def agency_set_municipality(code: str, municipality: str | None) -> None:
+    """Make agency CODE a Δήμος acting only for MUNICIPALITY (ELSTAT code); without it, no longer one."""
+    from provider import admin
+
+    _admin(lambda s: admin.set_agency_municipality(s, code, municipality))
+    click.echo(f"agency {code} acts for municipality {municipality}" if municipality
+               else f"agency {code} is not a municipality")
 
 
 @agency.command("set-quota")
