@@ -356,6 +356,48 @@ def grant_revoke(agency_code: str, service: str, operations: tuple[str, ...]) ->
 
 
 @main.group()
+def election() -> None:
+    """Elections of the special electoral rolls: date, registration deadline, its extension."""
+
+
+@election.command("list")
+def election_list() -> None:
+    from provider.rolls import elections
+
+    for row in _admin(elections.list_elections):
+        extended = f"extended to {row.extended_deadline}" if row.extended_deadline else "not extended"
+        click.echo(f"{row.code:<12} {row.election_date}  deadline {row.registration_deadline} ({extended})  {row.name}")
+
+
+@election.command("add")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--date", "election_date", required=True, help="Election day, YYYY-MM-DD.")
+@click.option("--deadline", required=True, help="Registration deadline, YYYY-MM-DD.")
+def election_add(code: str, name: str, election_date: str, deadline: str) -> None:
+    from provider.rolls import elections
+
+    day, until = _date(election_date), _date(deadline)
+    assert day is not None and until is not None
+    _admin(lambda s: elections.add_election(s, code, name, day, until))
+    click.echo(f"election {code} on {day}, registration until {until}")
+
+
+@election.command("extend")
+@click.argument("code")
+@click.option("--until", default=None, help="The extended deadline (at most two months later), YYYY-MM-DD.")
+@click.option("--withdraw", is_flag=True, help="Withdraw the extension.")
+def election_extend(code: str, until: str | None, withdraw: bool) -> None:
+    """Extend the registration deadline of CODE (ministerial decision, at most two months)."""
+    from provider.rolls import elections
+
+    if withdraw == (until is not None):
+        raise click.UsageError("give exactly one of --until and --withdraw")
+    _admin(lambda s: elections.extend_deadline(s, code, _date(until)))
+    click.echo(f"election {code}: deadline extended to {until}" if until else f"election {code}: extension withdrawn")
+
+
+@main.group()
 def user() -> None:
     """WS users (one per agency system and environment)."""
 

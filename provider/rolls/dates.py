@@ -36,6 +36,11 @@ def add_years(day: dt.date, years: int) -> dt.date:
     return add_months(day, 12 * years)
 
 
+def latest_extension(deadline: dt.date) -> dt.date:
+    """The furthest a registration deadline may be extended: two months from the day after it (§2.5)."""
+    return add_months(deadline + dt.timedelta(days=1), 2) - dt.timedelta(days=1)
+
+
 def years_completed(start: dt.date, end: dt.date, years: int) -> bool:
     """Whether ``years`` whole years have passed from ``start`` by ``end``."""
     return add_years(start, years) <= end
