@@ -190,7 +190,9 @@ def _apply(session: Session, row: RollApplication, applicant: Applicant, entry: 
     moved = row.new_municipality_id is not None
     entry.removed_reason = "MUNICIPALITY_CHANGE" if moved else CORRECTION
     session.flush()  # the old row stops being current before its successor takes the number
-    for name in ("mothername", "street", "street_number", "postal_code", "electoral_district"):
+    if row.street is None:  # a new address replaces the whole address
+        row.street, row.street_number, row.postal_code = entry.street, entry.street_number, entry.postal_code
+    for name in ("mothername", "electoral_district"):
         if getattr(row, name) is None:
             setattr(row, name, getattr(entry, name))
     new = _entry(applicant, row, row.new_municipality_id or entry.municipality_id, removed_in)

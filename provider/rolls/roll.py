@@ -6,7 +6,7 @@ within the same revision is in neither list."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
@@ -54,7 +54,14 @@ def special_roll(session: Session, context: store.Context, municipality_code: st
     still = or_(RollEntry.removed_revision.is_(None), RollEntry.removed_revision > key)
     return Roll(
         place, asked,
-        tuple(views.entries(session, here, RollEntry.added_revision <= key, still)),
-        tuple(views.entries(session, here, RollEntry.added_revision == key, still)),
+        tuple(_as_of(e, key) for e in views.entries(session, here, RollEntry.added_revision <= key, still)),
+        tuple(_as_of(e, key) for e in views.entries(session, here, RollEntry.added_revision == key, still)),
         tuple(views.entries(session, here, RollEntry.removed_revision == key, RollEntry.added_revision < key)),
     )
+
+
+def _as_of(entry: views.EntryView, key: int) -> views.EntryView:
+    """The entry as the roll of revision ``key`` shows it: a later removal is not known yet."""
+    if entry.removed is not None and entry.removed.key > key:
+        return replace(entry, removed=None, removed_reason=None, removed_by=None)
+    return entry
