@@ -18,9 +18,9 @@ def create(rolls: Rolls, municipality: str, holder: str, date: str, kind: str = 
            **fields: Any) -> Any:
     if kind == "REGISTRATION":
         fields = {"mothername": "ΜΗΤΕΡΑ", "fathersurname": "ΠΑΤΡΩΝΥΜΟ", "criminalRecordBrought": True, **fields}
-    applicant = fields.pop("applicant", None) or rolls.holder(holder).criteria()
-    return call(rolls.clerk(municipality), "createRollApplication", kind=kind, applicant=applicant,
-                electionCode=ELECTION, municipalityCode=municipality, applicationDate=day(date), **fields)
+    record = {"applicant": rolls.holder(holder).criteria(), "municipalityCode": municipality, **fields}
+    return call(rolls.clerk(municipality), "createRollApplication", kind=kind, electionCode=ELECTION,
+                applicationDate=day(date), **record)
 
 
 def created(rolls: Rolls, municipality: str, holder: str, date: str, kind: str = "REGISTRATION", **fields: Any) -> Any:
