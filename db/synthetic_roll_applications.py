@@ -145,7 +145,7 @@ class Lifecycle:
                        rejection_form=advice[0].form, rejection_guidance=advice[0].text)
             self._event(row, events.REJECTED, day, events.rejected(advice[0].code, advice[0].text))
             return
-        if not outcome.eligible or advice:
+        if not outcome.eligible or advice or day > self.election.deadline:
             return  # dissuaded: nothing lodged
         self._register(applicant, applied, day, lives_at)
 
@@ -159,8 +159,8 @@ class Lifecycle:
         if not brought:
             self._event(row, events.CRIMINAL_RECORD_REQUESTED, day, events.criminal_record_requested())
         completed = day + dt.timedelta(days=rng.randint(0, 10) if brought else rng.randint(20, 75))
-        if completed >= self.as_of:
-            return  # still waiting for the criminal record
+        if completed >= self.as_of or completed > self.election.deadline:
+            return  # still waiting for the criminal record (or past the deadline: left pending)
         later = book.applicant(applicant.holder.person_id, applicant.permit.id, completed)
         if check.evaluate(later, self.election, applied).reasons:
             return  # became ineligible meanwhile (e.g. the title expired): left pending

@@ -27,7 +27,7 @@ from faker import Faker
 from sqlalchemy import Engine, func, select
 
 from db.elot743 import transliterate
-from db.models import Municipality, PermitHolder
+from db.models import Election, Municipality, PermitHolder
 from db.names import female_surname, registry_form
 from db.reference_data import DATA, OFFICES_BY_VOLUME
 from db.rolls_book import RollBook
@@ -228,9 +228,10 @@ def seed_rolls(engine: Engine, holders: int, seed: int) -> RollsReport:
         if not connection.scalar(select(func.count()).select_from(Municipality)):
             raise ValueError("no municipalities: load the reference data before seeding")
         book = RollBook(connection)
+        configured = connection.execute(select(Election.__table__).where(Election.code == DEMO_ELECTION[0])).one_or_none()
     rng = random.Random(seed * 7919 + 3)
     people = _Holders(book, rng, seed)
-    election = book.election(*DEMO_ELECTION)
+    election = dict(configured._mapping) if configured else book.election(*DEMO_ELECTION)  # an operator's own kept
     lifecycle = Lifecycle(book, rng, election, AS_OF)
     profiles = [p[0] for p in PROFILES]
     for _ in range(holders):
