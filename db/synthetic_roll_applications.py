@@ -17,7 +17,7 @@ import random
 from typing import Any, Callable
 
 from db.rolls_book import RollBook, Row
-from provider.rolls import check, documents, events, guidance, model
+from provider.rolls import check, documents, events, guidance, model, store
 from provider.rolls.dates import Revision
 from provider.rolls.numbers import application_number, special_electoral_number
 from provider.rolls.residence import Place
@@ -80,8 +80,8 @@ class Lifecycle:
         revision = Revision.of(row["application_date"])
         if completed > revision.deadline:  # carried over, with a new application for the next revision
             now = Revision.of(completed)
-            copied = {k: row[k] for k in ("criminal_record", "mothername", "fathersurname", "phone", "street",
-                                          "street_number", "postal_code", "electoral_district", "new_municipality_id")}
+            copied = {k: row[k] for k in store.CARRIED_FIELDS if k not in ("kind", "holder_id", "permit_id",
+                                                                            "election_id", "municipality_id")}
             successor = self._application(row["kind"], applicant, self._place_of(row["municipality_id"]).code,
                                           completed, events.successor(now, row["number"]), previous_id=row["id"],
                                           **copied)
@@ -99,18 +99,10 @@ class Lifecycle:
         return row
 
     def _entry(self, applicant: model.Applicant, row: Row, municipality_id: int, number: str, reason: str) -> Row:
-        holder = applicant.holder
-        return self.book.add(
-            "roll_entries", holder_id=holder.person_id, municipality_id=municipality_id,
-            special_electoral_number=number, added_revision=row["revision"], added_reason=reason, added_by=row["id"],
-            removed_revision=None, removed_reason=None, removed_by=None, gender=holder.gender,
-            surname=holder.surname, firstname=holder.firstname, fathername=holder.fathername,
-            mothername=row["mothername"] or holder.mothername, spouse_name=holder.spouse_name,
-            maiden_name=holder.maiden_name, birthdate=holder.birthdate, birthdate_exact=holder.birthdate_exact,
-            birthplace=holder.birthplace, nationality=holder.nationality, street=row["street"],
-            street_number=row["street_number"], postal_code=row["postal_code"],
-            electoral_district=row["electoral_district"], passport_number=row["passport_number"],
-            permit_number=applicant.permit.number)
+        return self.book.add("roll_entries", municipality_id=municipality_id, special_electoral_number=number,
+                             added_revision=row["revision"], added_reason=reason, added_by=row["id"],
+                             removed_revision=None, removed_reason=None, removed_by=None,
+                             **store.entry_fields(applicant.holder, row, applicant.permit.number))
 
     def _address(self) -> dict[str, Any]:
         rng = self.rng

@@ -7,7 +7,7 @@ from typing import Any
 from provider.call import Call
 from provider.edge import roll_models as m
 from provider.edge.common import service_class
-from provider.rolls import applications, check, finalize, roll, store, views
+from provider.rolls import applications, check, criteria, finalize, roll, store, views
 from provider.rolls.dates import Revision
 from provider.rolls.eligibility import five_year_completion
 from provider.rolls.guidance import Guidance
@@ -127,35 +127,32 @@ def _context(call: Call) -> store.Context:
     return store.Context(call.caller, call.call_sequence_id, call.call_sequence_date)
 
 
-def _applicant_fields(data: Any) -> dict[str, Any]:
+def _applying(data: Any) -> check.Applying:
     applicant = data.applicant
-    return dict(permit_number=applicant.permitNumber, surname_prefix=applicant.surnamePrefix,
-                firstname_prefix=applicant.firstnamePrefix, birth_year=applicant.birthYear,
-                election_code=data.electionCode, municipality_code=data.municipalityCode,
-                application_date=data.applicationDate)
+    return check.Applying(applicant.permitNumber, applicant.surnamePrefix, applicant.firstnamePrefix,
+                          applicant.birthYear, data.electionCode, data.municipalityCode, data.applicationDate)
 
 
-def _address_fields(address: Any) -> dict[str, Any]:
-    if address is None:
-        return {}
-    return dict(street=address.street, street_number=address.number, postal_code=address.postalCode)
+def _details(data: Any) -> criteria.Details:
+    address = data.address
+    return criteria.Details(
+        mothername=data.mothername, fathersurname=data.fathersurname, phone=data.phone,
+        street=address.street if address else None, street_number=address.number if address else None,
+        postal_code=address.postalCode if address else None, electoral_district=data.electoralDistrict,
+    )
 
 
 def _check(call: Call, data: Any) -> Any:
     context = _context(call)
     with call.sessions() as session:
-        result = check.check_voter_eligibility(session, context.caller, check.CheckRequest(**_applicant_fields(data)),
-                                               context.today)
+        result = check.check_voter_eligibility(session, context.caller, _applying(data), context.today)
     call.touch(result.subjects)
     return _eligibility(result)
 
 
 def _create(call: Call, data: Any) -> Any:
-    request = applications.CreateRequest(
-        kind=data.kind, mothername=data.mothername, fathersurname=data.fathersurname, phone=data.phone,
-        electoral_district=data.electoralDistrict, new_municipality_code=data.newMunicipalityCode,
-        criminal_record_brought=data.criminalRecordBrought, **_applicant_fields(data), **_address_fields(data.address),
-    )
+    request = applications.CreateRequest(data.kind, _applying(data), _details(data), data.newMunicipalityCode,
+                                         data.criminalRecordBrought)
     with call.sessions() as session:
         created = applications.create(session, _context(call), request)
     call.touch(created.subjects)
@@ -164,12 +161,8 @@ def _create(call: Call, data: Any) -> Any:
 
 
 def _finalize(call: Call, data: Any) -> Any:
-    request = finalize.FinalizeRequest(
-        application_number=data.applicationNumber, protocol_number=data.protocolNumber,
-        protocol_date=data.protocolDate, completed_on=data.completedOn, documents=tuple(data.document or ()),
-        passport_number=data.passportNumber, electoral_district=data.electoralDistrict, mothername=data.mothername,
-        fathersurname=data.fathersurname, phone=data.phone, **_address_fields(data.address),
-    )
+    request = finalize.FinalizeRequest(data.applicationNumber, data.protocolNumber, data.protocolDate, data.completedOn,
+                                       tuple(data.document or ()), data.passportNumber, _details(data))
     with call.sessions() as session:
         view = finalize.finalize(session, _context(call), request)
     call.touch(view.subjects)

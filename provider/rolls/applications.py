@@ -33,20 +33,8 @@ NOTE_LIMIT = 500
 @dataclass(frozen=True)
 class CreateRequest:
     kind: str | None
-    permit_number: str | None
-    surname_prefix: str | None
-    firstname_prefix: str | None
-    birth_year: int | None
-    election_code: str | None
-    municipality_code: str | None = None
-    application_date: dt.date | None = None
-    mothername: str | None = None
-    fathersurname: str | None = None
-    phone: str | None = None
-    street: str | None = None
-    street_number: str | None = None
-    postal_code: str | None = None
-    electoral_district: str | None = None
+    applying: check.Applying
+    details: criteria.Details = criteria.Details()
     new_municipality_code: str | None = None
     criminal_record_brought: bool | None = None
 
@@ -79,17 +67,15 @@ def deadline_open(election: ElectionInfo, day: dt.date) -> None:
 
 
 def _checked_fields(request: CreateRequest, kind: str) -> tuple[criteria.Particulars, str | None, bool | None]:
-    address = criteria.address(request.street, request.street_number, request.postal_code)
-    details = criteria.particulars(request.mothername, request.fathersurname, request.phone, address,
-                                   request.electoral_district)
+    details = criteria.particulars(request.details)
     new_code = criteria.municipality_code("newMunicipalityCode", request.new_municipality_code)
     extra = details.given() + (["newMunicipalityCode"] if new_code else [])
     brought = request.criminal_record_brought
     if kind in (DELETION_REQUEST, DELETION_CITIZENSHIP):
         criteria.refuse_fields(kind, extra + (["criminalRecordBrought"] if brought is not None else []))
     elif kind == REGISTRATION:
-        criteria.name("mothername", request.mothername, required=True)
-        criteria.name("fathersurname", request.fathersurname, required=True)
+        criteria.name("mothername", request.details.mothername, required=True)
+        criteria.name("fathersurname", request.details.fathersurname, required=True)
         if new_code:
             raise criteria.invalid("newMunicipalityCode", "μόνο για διόρθωση (μεταδημότευση), όχι για εγγραφή")
     else:
@@ -140,11 +126,7 @@ def _on_roll(session: Session, who: scope.Acting, applicant: Applicant, kind: st
 
 def create(session: Session, context: store.Context, request: CreateRequest) -> Created:
     kind = criteria.kind(request.kind)
-    search = criteria.applicant(request.permit_number, request.surname_prefix, request.firstname_prefix,
-                                request.birth_year, context.today)
-    election_code = criteria.election_code(request.election_code)
-    code = criteria.municipality_code("municipalityCode", request.municipality_code)
-    on = criteria.day("applicationDate", request.application_date, context.today)
+    search, election_code, code, on = request.applying.checked(context.today)
     details, new_code, brought = _checked_fields(request, kind)
     who = scope.acting(session, context.caller)
     municipality = scope.own_municipality(session, who, code, "δημιουργήσει αιτήσεις")

@@ -53,7 +53,9 @@ class Eligibility:
 
 
 @dataclass(frozen=True)
-class CheckRequest:
+class Applying:
+    """Who applies (the circular's search criteria), for which election, where and on which day."""
+
     permit_number: str | None
     surname_prefix: str | None
     firstname_prefix: str | None
@@ -61,6 +63,14 @@ class CheckRequest:
     election_code: str | None
     municipality_code: str | None = None
     application_date: dt.date | None = None
+
+    def checked(self, today: dt.date) -> tuple[criteria.ApplicantCriteria, str, str | None, dt.date]:
+        """The search criteria, election code, municipality code (if given) and day, checked."""
+        return (criteria.applicant(self.permit_number, self.surname_prefix, self.firstname_prefix, self.birth_year,
+                                   today),
+                criteria.election_code(self.election_code),
+                criteria.municipality_code("municipalityCode", self.municipality_code),
+                criteria.day("applicationDate", self.application_date, today))
 
 
 def residence_of(applicant: Applicant, applied: Place | None) -> ResidenceOutcome:
@@ -101,12 +111,8 @@ def find(session: Session, search: criteria.ApplicantCriteria, on: dt.date) -> A
     return records.applicant(session, found[0], found[1], on) if found else None
 
 
-def check_voter_eligibility(session: Session, caller: Caller, request: CheckRequest, today: dt.date) -> Eligibility:
-    search = criteria.applicant(request.permit_number, request.surname_prefix, request.firstname_prefix,
-                                request.birth_year, today)
-    election_code = criteria.election_code(request.election_code)
-    code = criteria.municipality_code("municipalityCode", request.municipality_code)
-    on = criteria.day("applicationDate", request.application_date, today)
+def check_voter_eligibility(session: Session, caller: Caller, request: Applying, today: dt.date) -> Eligibility:
+    search, election_code, code, on = request.checked(today)
     who = scope.acting(session, caller)
     municipality = scope.municipality_for(session, who, code, "ελέγξει αιτούντες")
     election = records.election(session, election_code)

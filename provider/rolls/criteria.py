@@ -43,6 +43,19 @@ class Address:
 
 
 @dataclass(frozen=True)
+class Details:
+    """The personal details a request may give, as given (checked by ``particulars``)."""
+
+    mothername: str | None = None
+    fathersurname: str | None = None
+    phone: str | None = None
+    street: str | None = None
+    street_number: str | None = None
+    postal_code: str | None = None
+    electoral_district: str | None = None
+
+
+@dataclass(frozen=True)
 class Particulars:
     """The details an application or its finalization may carry (all optional here)."""
 
@@ -142,16 +155,17 @@ def address(street: str | None, number: str | None, postal_code: str | None) -> 
     return Address(registry_form(street_checked), number_checked, postal)
 
 
-def particulars(mothername: str | None, fathersurname: str | None, phone: str | None, found_address: Address | None,
-                electoral_district: str | None) -> Particulars:
-    phone_checked = blank_to_none(phone)
-    if phone_checked is not None:
-        phone_checked = re.sub(r"[\s-]", "", phone_checked)
-        if not _PHONE.match(phone_checked):
-            raise invalid("phone", f"{phone!r}: 10-15 ψηφία, προαιρετικά με + (10-15 digits)")
-    district = text("electoralDistrict", electoral_district, 80)
-    return Particulars(name("mothername", mothername), name("fathersurname", fathersurname), phone_checked,
-                       found_address, registry_form(district) if district else None)
+def particulars(given: Details) -> Particulars:
+    """The details checked: names in the registry's form, a phone of digits, a whole address."""
+    phone = blank_to_none(given.phone)
+    if phone is not None:
+        phone = re.sub(r"[\s-]", "", phone)
+        if not _PHONE.match(phone):
+            raise invalid("phone", f"{given.phone!r}: 10-15 ψηφία, προαιρετικά με + (10-15 digits)")
+    district = text("electoralDistrict", given.electoral_district, 80)
+    return Particulars(name("mothername", given.mothername), name("fathersurname", given.fathersurname), phone,
+                       address(given.street, given.street_number, given.postal_code),
+                       registry_form(district) if district else None)
 
 
 def kind(value: str | None) -> str:

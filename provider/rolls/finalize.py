@@ -26,9 +26,6 @@ from provider.rolls.dates import Revision
 from provider.rolls.model import Applicant
 from provider.rolls.numbers import special_electoral_number
 
-_COPIED = ("kind", "holder_id", "permit_id", "election_id", "municipality_id", "criminal_record", "mothername",
-           "fathersurname", "phone", "street", "street_number", "postal_code", "electoral_district",
-           "new_municipality_id")
 
 
 @dataclass(frozen=True)
@@ -39,13 +36,7 @@ class FinalizeRequest:
     completed_on: dt.date | None = None
     documents: tuple[str, ...] = ()
     passport_number: str | None = None
-    street: str | None = None
-    street_number: str | None = None
-    postal_code: str | None = None
-    electoral_district: str | None = None
-    mothername: str | None = None
-    fathersurname: str | None = None
-    phone: str | None = None
+    details: criteria.Details = criteria.Details()
 
 
 @dataclass(frozen=True)
@@ -70,9 +61,7 @@ def _check_input(row: RollApplication, request: FinalizeRequest, today: dt.date)
     if completed_on < protocol_date:
         raise criteria.invalid("completedOn", f"{completed_on:%d-%m-%Y}: πριν από το πρωτόκολλο "
                                f"({protocol_date:%d-%m-%Y})")
-    address = criteria.address(request.street, request.street_number, request.postal_code)
-    details = criteria.particulars(request.mothername, request.fathersurname, request.phone, address,
-                                   request.electoral_district)
+    details = criteria.particulars(request.details)
     passport = criteria.passport_number(request.passport_number)
     if row.kind in (DELETION_REQUEST, DELETION_CITIZENSHIP):
         criteria.refuse_fields(row.kind, details.given() + (["passportNumber"] if passport else []))
@@ -150,7 +139,7 @@ def _carry_over(session: Session, row: RollApplication, context: store.Context, 
     store.change_status(session, row, store.CARRIED_OVER)
     code = records.place(session, row.municipality_id).code
     successor = store.insert_application(session, code, context, revision=now.key, application_date=completed_on,
-                                         previous_id=row.id, **{name: getattr(row, name) for name in _COPIED})
+                                         previous_id=row.id, **{name: getattr(row, name) for name in store.CARRIED_FIELDS})
     assert successor.number is not None and row.number is not None
     store.add_event(session, row.id, events.CARRIED_OVER, completed_on, context,
                     events.carried_over(completed_on, was, now, successor.number))
@@ -159,17 +148,10 @@ def _carry_over(session: Session, row: RollApplication, context: store.Context, 
 
 
 def _entry(applicant: Applicant, row: RollApplication, municipality_id: int, revision: int) -> RollEntry:
-    holder = applicant.holder
     assert row.street is not None and row.electoral_district is not None
-    return RollEntry(
-        holder_id=holder.person_id, municipality_id=municipality_id, added_revision=revision, added_by=row.id,
-        gender=holder.gender, surname=holder.surname, firstname=holder.firstname, fathername=holder.fathername,
-        mothername=row.mothername or holder.mothername, spouse_name=holder.spouse_name, maiden_name=holder.maiden_name,
-        birthdate=holder.birthdate, birthdate_exact=holder.birthdate_exact, birthplace=holder.birthplace,
-        nationality=holder.nationality, street=row.street, street_number=row.street_number,
-        postal_code=row.postal_code, electoral_district=row.electoral_district, passport_number=row.passport_number,
-        permit_number=applicant.permit.number,
-    )
+    application = {name: getattr(row, name) for name in store.ENTRY_FIELDS}
+    return RollEntry(municipality_id=municipality_id, added_revision=revision, added_by=row.id,
+                     **store.entry_fields(applicant.holder, application, applicant.permit.number))
 
 
 def _apply(session: Session, row: RollApplication, applicant: Applicant, entry: RollEntry | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -14,9 +14,16 @@ from provider.accreditation import Caller
 from provider.errors import ErrorCode, MitrooError
 from provider.rolls import criteria
 from provider.rolls.dates import greek_date
+from provider.rolls.model import Holder
 from provider.rolls.numbers import application_number
 
 CREATED, FINALIZED, REJECTED, CARRIED_OVER = "CREATED", "FINALIZED", "REJECTED", "CARRIED_OVER"
+# What the new application of a file carried over to the next revision takes from the first.
+CARRIED_FIELDS = ("kind", "holder_id", "permit_id", "election_id", "municipality_id", "criminal_record", "mothername",
+                  "fathersurname", "phone", "street", "street_number", "postal_code", "electoral_district",
+                  "new_municipality_id")
+# What a roll entry takes from the application that makes it.
+ENTRY_FIELDS = ("mothername", "street", "street_number", "postal_code", "electoral_district", "passport_number")
 _STATUS = {FINALIZED: "έχει οριστικοποιηθεί", REJECTED: "έχει απορριφθεί", CARRIED_OVER: "έχει μεταφερθεί"}
 
 
@@ -87,3 +94,16 @@ def pending(session: Session, holder_id: int, kind: str) -> str | None:
     """The number of the holder's application of ``kind`` still waiting to be finalized, if any."""
     return session.scalar(select(RollApplication.number).where(
         RollApplication.holder_id == holder_id, RollApplication.kind == kind, RollApplication.status == CREATED))
+
+
+def entry_fields(holder: Holder, application: Mapping[str, Any], permit_number: str) -> dict[str, Any]:
+    """The fields of circular §4.1 an elector's roll entry carries, from the holder and the application."""
+    return dict(
+        holder_id=holder.person_id, gender=holder.gender, surname=holder.surname, firstname=holder.firstname,
+        fathername=holder.fathername, mothername=application["mothername"] or holder.mothername,
+        spouse_name=holder.spouse_name, maiden_name=holder.maiden_name, birthdate=holder.birthdate,
+        birthdate_exact=holder.birthdate_exact, birthplace=holder.birthplace, nationality=holder.nationality,
+        street=application["street"], street_number=application["street_number"],
+        postal_code=application["postal_code"], electoral_district=application["electoral_district"],
+        passport_number=application["passport_number"], permit_number=permit_number,
+    )
