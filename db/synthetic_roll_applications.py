@@ -90,9 +90,9 @@ class Lifecycle:
                         events.carried_over(completed, revision, now, successor["number"]))
             row = successor
         needed = documents.required(row["kind"], applicant.permit, new_municipality=bool(row["new_municipality_id"]))
-        row.update(status="FINALIZED", protocol_number=f"{self.rng.randint(100, 30000)}/{row['application_date']:%d-%m-%Y}",
-                   protocol_date=row["application_date"], completed_on=completed,
-                   documents=",".join(sorted(d.code for d in needed)))
+        protocol = f"{self.rng.randint(100, 30000)}/{row['application_date']:%d-%m-%Y}"
+        row.update(status="FINALIZED", protocol_number=protocol, protocol_date=row["application_date"],
+                   completed_on=completed, documents=",".join(sorted(d.code for d in needed)))
         if any(d.code == documents.PASSPORT for d in needed):
             row["passport_number"] = f"{applicant.holder.nationality}{self.rng.randint(10 ** 6, 10 ** 7 - 1)}"
         self._event(row, events.FINALIZED, completed, events.finalized(Revision.from_key(row["revision"]), done(row)))
@@ -124,7 +124,8 @@ class Lifecycle:
         lives = book.place(lives_at(day))[1]
         residence = check.residence_of(applicant, None)
         applied = lives if police else residence.place
-        if not police and residence.place is not None and residence.place != lives and rng.random() < WRONG_MUNICIPALITY:
+        elsewhere = not police and residence.place is not None and residence.place != lives
+        if elsewhere and rng.random() < WRONG_MUNICIPALITY:
             applied = lives  # insists on applying where they live: taken, then rejected
         if applied is None:
             return  # no municipality yet: sent to the Region with form 310, no application

@@ -45,7 +45,8 @@ BIG_CITY_WEIGHT = 25
 NAME_POOL = 200
 # (weight, permit types, authority kinds, nationalities, homogeneis)
 PROFILES = (
-    (30, ("B1", "B2", "B3", "B4"), (model.REGION, model.REGION, model.MINISTRY), ("AL", "GE", "UA", "MD", "EG", "PH", "RS"), False),
+    (30, ("B1", "B2", "B3", "B4"), (model.REGION, model.REGION, model.MINISTRY),
+     ("AL", "GE", "UA", "MD", "EG", "PH", "RS"), False),
     (18, ("C1", "C2"), (model.REGION, model.MINISTRY), ("AL", "GE", "UA", "MD", "BD", "PK", "PH", "CN"), False),
     (10, ("D1", "D2", "D3", "D4", "D5", "D6"), (model.REGION,), ("AL", "UA", "MD", "RS", "PH", "EG"), False),
     (7, ("E1", "E2", "E3"), (model.REGION,), ("AL", "GE", "UA", "EG", "PH"), False),
@@ -228,7 +229,8 @@ def seed_rolls(engine: Engine, holders: int, seed: int) -> RollsReport:
         if not connection.scalar(select(func.count()).select_from(Municipality)):
             raise ValueError("no municipalities: load the reference data before seeding")
         book = RollBook(connection)
-        configured = connection.execute(select(Election.__table__).where(Election.code == DEMO_ELECTION[0])).one_or_none()
+        configured = connection.execute(
+            select(Election.__table__).where(Election.code == DEMO_ELECTION[0])).one_or_none()
     rng = random.Random(seed * 7919 + 3)
     people = _Holders(book, rng, seed)
     election = dict(configured._mapping) if configured else book.election(*DEMO_ELECTION)  # an operator's own kept

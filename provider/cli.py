@@ -109,7 +109,8 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
 
 
 @main.command()
-@click.option("--persons", type=int, default=DEMO_PERSONS, show_default=True, help="Synthetic persons to seed on first run.")
+@click.option("--persons", type=int, default=DEMO_PERSONS, show_default=True,
+              help="Synthetic persons to seed on first run.")
 @click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
 def demo(persons: int, seed: int) -> None:
     """Migrate, load reference data and agencies, seed persons and create the demo users."""
@@ -226,7 +227,8 @@ def agency_list() -> None:
     for row in _admin(admin.list_agencies):
         validity = f"{row.valid_from or '-'}..{row.valid_to or '-'}"
         place = f"Δήμος {row.municipality}" if row.municipality else "-"
-        click.echo(f"{row.code:<16} {row.status:<11} {validity:<23} quota {row.daily_quota:<7} {','.join(row.systems):<20} "
+        systems = ",".join(row.systems)
+        click.echo(f"{row.code:<16} {row.status:<11} {validity:<23} quota {row.daily_quota:<7} {systems:<20} "
                    f"{place:<11} {row.name}")
 
 

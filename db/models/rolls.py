@@ -172,7 +172,7 @@ class RollApplication(Base):
     rejection_office: Mapped[str | None] = mapped_column(String(200))  # the written guidance: where to go,
     rejection_form: Mapped[str | None] = mapped_column(String(3))  # with which form (210, 411, 310),
     rejection_guidance: Mapped[str | None] = mapped_column(Text)  # and the text printed on the decision
-    previous_id: Mapped[int | None] = mapped_column(ForeignKey("roll_applications.id"))  # carried over from
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("roll_applications.id"), index=True)  # carried over from
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_roll_applications_municipality_revision", "municipality_id", "revision"),)
@@ -207,10 +207,10 @@ class RollEntry(Base):
     special_electoral_number: Mapped[str] = mapped_column(String(16))
     added_revision: Mapped[int] = mapped_column(Integer)
     added_reason: Mapped[str] = mapped_column(String(20))  # REGISTRATION | MUNICIPALITY_CHANGE | CORRECTION
-    added_by: Mapped[int] = mapped_column(ForeignKey("roll_applications.id"))
+    added_by: Mapped[int] = mapped_column(ForeignKey("roll_applications.id"), index=True)
     removed_revision: Mapped[int | None] = mapped_column(Integer)
     removed_reason: Mapped[str | None] = mapped_column(String(20))  # DELETION_REQUEST | GREEK_CITIZENSHIP | ...
-    removed_by: Mapped[int | None] = mapped_column(ForeignKey("roll_applications.id"))
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("roll_applications.id"), index=True)
     gender: Mapped[str] = mapped_column(String(1))
     surname: Mapped[str] = mapped_column(String(80))
     firstname: Mapped[str] = mapped_column(String(80))

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from db.models import RollApplication
-
 from provider.errors import ErrorCode, MitrooError
 from provider.rolls import check, criteria, eligibility, events, guidance, records, scope, store, views
 from provider.rolls.criteria import CORRECTION, DELETION_CITIZENSHIP, DELETION_REQUEST, REGISTRATION

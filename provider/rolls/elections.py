@@ -38,7 +38,8 @@ def _election(session: Session, code: str) -> Election:
     return row
 
 
-def add_election(session: Session, code: str, name: str, election_date: dt.date, registration_deadline: dt.date) -> None:
+def add_election(session: Session, code: str, name: str, election_date: dt.date,
+                 registration_deadline: dt.date) -> None:
     if not _CODE.match(code):
         raise AdminError("election code must be 2-20 capital letters, digits or '-' (e.g. AUTO-2028)")
     if not name.strip():

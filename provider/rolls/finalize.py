@@ -27,7 +27,6 @@ from provider.rolls.model import Applicant
 from provider.rolls.numbers import special_electoral_number
 
 
-
 @dataclass(frozen=True)
 class FinalizeRequest:
     application_number: str | None
@@ -133,13 +132,15 @@ def _check_rules(session: Session, row: RollApplication, applicant: Applicant, c
     return entry
 
 
-def _carry_over(session: Session, row: RollApplication, context: store.Context, completed_on: dt.date) -> RollApplication:
+def _carry_over(session: Session, row: RollApplication, context: store.Context,
+                completed_on: dt.date) -> RollApplication:
     """Closes ``row`` and opens its successor in the revision of ``completed_on``."""
     was, now = Revision.from_key(row.revision), Revision.of(completed_on)
     store.change_status(session, row, store.CARRIED_OVER)
     code = records.place(session, row.municipality_id).code
+    copied = {name: getattr(row, name) for name in store.CARRIED_FIELDS}
     successor = store.insert_application(session, code, context, revision=now.key, application_date=completed_on,
-                                         previous_id=row.id, **{name: getattr(row, name) for name in store.CARRIED_FIELDS})
+                                         previous_id=row.id, **copied)
     assert successor.number is not None and row.number is not None
     store.add_event(session, row.id, events.CARRIED_OVER, completed_on, context,
                     events.carried_over(completed_on, was, now, successor.number))

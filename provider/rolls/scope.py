@@ -19,7 +19,6 @@ from provider.rolls.residence import Place
 @dataclass(frozen=True)
 class Acting:
     agency_code: str
-    username: str
     municipality_id: int | None
     place: Place | None  # None: not a municipality
 
@@ -33,7 +32,7 @@ class Acting:
 def acting(session: Session, caller: Caller) -> Acting:
     municipality_id = session.scalar(select(Agency.municipality_id).where(Agency.id == caller.agency_id))
     place = records.place(session, municipality_id) if municipality_id is not None else None
-    return Acting(caller.agency_code, caller.username, municipality_id, place)
+    return Acting(caller.agency_code, municipality_id, place)
 
 
 def municipality_for(session: Session, who: Acting, code: str | None, what: str) -> tuple[int, Place] | None:

@@ -245,6 +245,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('roll_applications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_roll_applications_holder_id'), ['holder_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_roll_applications_previous_id'), ['previous_id'], unique=False)
         batch_op.create_index('ix_roll_applications_municipality_revision', ['municipality_id', 'revision'], unique=False)
 
     op.create_table('roll_application_events',
@@ -300,6 +301,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('roll_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_roll_entries_holder_id'), ['holder_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_roll_entries_added_by'), ['added_by'], unique=False)
+        batch_op.create_index(batch_op.f('ix_roll_entries_removed_by'), ['removed_by'], unique=False)
         batch_op.create_index('ix_roll_entries_municipality_added', ['municipality_id', 'added_revision'], unique=False)
         batch_op.create_index('ix_roll_entries_municipality_removed', ['municipality_id', 'removed_revision'], unique=False)
         batch_op.create_index('uq_roll_entries_current_number', ['special_electoral_number'], unique=True, sqlite_where=sa.text('removed_revision IS NULL'), postgresql_where=sa.text('removed_revision IS NULL'))
@@ -335,6 +338,8 @@ def downgrade() -> None:
         batch_op.drop_index('uq_roll_entries_current_number', sqlite_where=sa.text('removed_revision IS NULL'), postgresql_where=sa.text('removed_revision IS NULL'))
         batch_op.drop_index('ix_roll_entries_municipality_removed')
         batch_op.drop_index('ix_roll_entries_municipality_added')
+        batch_op.drop_index(batch_op.f('ix_roll_entries_removed_by'))
+        batch_op.drop_index(batch_op.f('ix_roll_entries_added_by'))
         batch_op.drop_index(batch_op.f('ix_roll_entries_holder_id'))
 
     op.drop_table('roll_entries')
@@ -344,6 +349,7 @@ def downgrade() -> None:
     op.drop_table('roll_application_events')
     with op.batch_alter_table('roll_applications', schema=None) as batch_op:
         batch_op.drop_index('ix_roll_applications_municipality_revision')
+        batch_op.drop_index(batch_op.f('ix_roll_applications_previous_id'))
         batch_op.drop_index(batch_op.f('ix_roll_applications_holder_id'))
 
     op.drop_table('roll_applications')

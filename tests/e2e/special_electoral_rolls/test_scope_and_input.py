@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from sqlalchemy.orm import Session
 
+from provider import admin
+from provider.credentials import CredentialKey
 from tests.conftest import PASSWORD, USERS
 from tests.e2e.special_electoral_rolls.conftest import SERVICE, Rolls, call, ok, refused
 from tests.e2e.special_electoral_rolls.steps import ALL_DOCUMENTS, create, created, finalize, get, reject, roll
@@ -72,6 +75,20 @@ def test_the_directorate_reads_every_municipality_but_writes_nothing(rolls: Roll
     allowed = ok(call(ministry, "allowedMethods"), "allowedMethods").method
     assert allowed == sorted(["allowedMethods", "checkVoterEligibility", "getRollApplication",
                               "getSpecialElectoralRoll", "listMethods"])
+
+
+def test_only_a_municipality_creates_even_with_the_grant(rolls: Rolls) -> None:
+    with Session(rolls.engine) as session, session.begin():
+        admin.add_agency(session, code="TNOMUNI", name="Φορέας χωρίς Δήμο", legal_basis="test", status="production",
+                         systems=("SYS",))
+        session.flush()
+        admin.add_grant(session, "TNOMUNI", SERVICE, ("createRollApplication",), "δοκιμές", "test act")
+        admin.add_user(session, CredentialKey(rolls.key_file), username="t-nomuni", agency_code="TNOMUNI",
+                       system_code="SYS", password=PASSWORD)
+    answer = call(rolls.client("t-nomuni"), "createRollApplication", kind="REGISTRATION",
+                  applicant=rolls.holder("not-listed").criteria(), electionCode="AUTO-2010", municipalityCode=ATHENS,
+                  mothername="Α", fathersurname="Β")
+    assert "μόνο Δήμος" in refused(answer, "createRollApplication", "MP_NOT_AUTHORIZED")
 
 
 def test_grants(rolls: Rolls) -> None:
