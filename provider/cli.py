@@ -14,7 +14,6 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from provider.demo import DEMO_PERSONS, DEMO_SEED
 from provider.settings import Settings, SettingsError
 
 
@@ -109,9 +108,8 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
 
 
 @main.command()
-@click.option("--persons", type=int, default=DEMO_PERSONS, show_default=True,
-              help="Synthetic persons to seed on first run.")
-@click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
+@click.option("--persons", type=int, default=2000, show_default=True, help="Synthetic persons to seed on first run.")
+@click.option("--seed", type=int, default=2026, show_default=True)
 def demo(persons: int, seed: int) -> None:
     """Migrate, load reference data and agencies, seed persons and create the demo users."""
     from db.migrate import upgrade

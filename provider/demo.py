@@ -23,7 +23,7 @@ class DemoUser:
     digest: bool = False
 
 
-DEMO_PERSONS = 2000  # the defaults of `mitroo-provider demo` (and so of scripts/serve)
+DEMO_PERSONS = 2000  # the defaults of `mitroo-provider demo` (and so of scripts/serve); a test keeps them equal
 DEMO_SEED = 2026
 
 DEMO_USERS = (

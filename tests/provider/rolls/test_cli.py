@@ -29,3 +29,11 @@ def test_seed_adds_the_rolls(cli: Cli) -> None:  # noqa: F811
     out = cli.ok("seed", "--persons", "100", "--seed", "5", "--quiet")
     assert "seeded 20 residence-permit holders" in out
     assert "not empty" in cli.fails("seed", "--persons", "100", "--quiet")
+
+
+def test_the_demo_defaults_are_the_ones_the_tests_seed() -> None:
+    from provider.cli import main
+    from provider.demo import DEMO_PERSONS, DEMO_SEED
+
+    defaults = {param.name: param.default for param in main.commands["demo"].params}
+    assert (defaults["persons"], defaults["seed"]) == (DEMO_PERSONS, DEMO_SEED)
