@@ -7,9 +7,10 @@
 """
 from consumer_client.client import MitrooClient
 from consumer_client.errors import (
-    AccreditationInactive, Ambiguous, AuthenticationFailed, DuplicateTransaction, InternalError, InvalidAuditRecord,
-    InvalidInput, MalformedRequest, MitrooClientError, NotAuthorized, NotFound, ProviderError, QuotaExceeded,
-    SchemaInvalid, ServiceUnavailable, SignatureError, TransportError, UnknownError,
+    AccreditationInactive, Ambiguous, AuthenticationFailed, CriminalRecordPending, DeadlinePassed, DocumentsMissing,
+    DuplicateTransaction, InternalError, InvalidAuditRecord, InvalidInput, MalformedRequest, MitrooClientError,
+    NotAuthorized, NotEligible, NotFound, ProviderError, QuotaExceeded, SchemaInvalid, ServiceUnavailable,
+    SignatureError, StateConflict, TransportError, UnknownError,
 )
 from consumer_client.evidence import Evidence, verify_evidence
 from consumer_client.models import Reply
@@ -19,5 +20,6 @@ __all__ = [
     "MitrooClientError", "ProviderError", "SignatureError", "TransportError",
     "AccreditationInactive", "Ambiguous", "AuthenticationFailed", "DuplicateTransaction", "InternalError",
     "InvalidAuditRecord", "InvalidInput", "MalformedRequest", "NotAuthorized", "NotFound", "QuotaExceeded",
-    "SchemaInvalid", "ServiceUnavailable", "UnknownError",
+    "SchemaInvalid", "ServiceUnavailable", "UnknownError", "NotEligible", "StateConflict", "CriminalRecordPending",
+    "DocumentsMissing", "DeadlinePassed",
 ]

@@ -94,6 +94,26 @@ class InternalError(ProviderError):
     code, exit_code = "MP_INTERNAL_ERROR", 1
 
 
+class NotEligible(ProviderError):
+    code, exit_code = "MP_NOT_ELIGIBLE", 10
+
+
+class StateConflict(ProviderError):
+    code, exit_code = "MP_STATE_CONFLICT", 11
+
+
+class CriminalRecordPending(ProviderError):
+    code, exit_code = "MP_CRIMINAL_RECORD_PENDING", 11
+
+
+class DocumentsMissing(ProviderError):
+    code, exit_code = "MP_DOCUMENTS_MISSING", 11
+
+
+class DeadlinePassed(ProviderError):
+    code, exit_code = "MP_DEADLINE_PASSED", 11
+
+
 class UnknownError(ProviderError):
     """A code this client version does not know (the provider is newer): still raised, never dropped."""
 
@@ -103,7 +123,8 @@ BY_CODE: dict[str, type[ProviderError]] = {
     for cls in (
         MalformedRequest, SchemaInvalid, AuthenticationFailed, InvalidAuditRecord, DuplicateTransaction,
         NotAuthorized, AccreditationInactive, QuotaExceeded, InvalidInput, NotFound, Ambiguous,
-        ServiceUnavailable, InternalError,
+        ServiceUnavailable, InternalError, NotEligible, StateConflict, CriminalRecordPending, DocumentsMissing,
+        DeadlinePassed,
     )
 }
 

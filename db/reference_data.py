@@ -45,10 +45,10 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 def load_places(session: Session) -> tuple[int, int, int]:
     added = [0, 0, 0]
-    if not session.scalar(select(func.count()).select_from(Country)):
-        rows = _rows("countries.csv")
-        session.add_all(Country(code=r["code"], name=r["name"], name_en=r["name_en"]) for r in rows)
-        added[2] = len(rows)
+    known = set(session.scalars(select(Country.code)))  # a loaded database gets the rows added since
+    rows = [r for r in _rows("countries.csv") if r["code"] not in known]
+    session.add_all(Country(code=r["code"], name=r["name"], name_en=r["name_en"]) for r in rows)
+    added[2] = len(rows)
     if not session.scalar(select(func.count()).select_from(Municipality)):
         rows = _rows("municipalities.csv")
         municipalities = [
@@ -112,6 +112,11 @@ def load_accreditation(session: Session, path: Path = DATA / "accreditation.json
             valid_to=_date(item.get("valid_to")),
             daily_quota=int(item["daily_quota"]),
         )
+        if item.get("municipality_code"):  # a municipality (Δήμος), acting for its own residents
+            agency.municipality_id = session.scalar(
+                select(Municipality.id).where(Municipality.code == item["municipality_code"]))
+            if agency.municipality_id is None:
+                raise ValueError(f"agency {item['code']}: no municipality {item['municipality_code']!r}")
         session.add(agency)
         for system in item["systems"]:
             agency.systems.append(AgencySystem(code=system["code"], name=system["name"]))

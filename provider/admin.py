@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Agency, AgencySystem, Grant, WsUser
+from db.models import Agency, AgencySystem, Grant, Municipality, WsUser
 from provider.catalogue import CATALOGUE, unknown_operation
 from provider.credentials import CredentialKey, hash_password, password_problem
 from provider.settings import ENVIRONMENTS
@@ -31,6 +31,7 @@ class AgencyRow:
     valid_to: dt.date | None
     daily_quota: int
     systems: tuple[str, ...]
+    municipality: str | None = None  # the code of the municipality a Δήμος acts for
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,19 @@ def _agency(session: Session, code: str) -> Agency:
 
 def list_agencies(session: Session) -> list[AgencyRow]:
     return [
-        AgencyRow(a.code, a.name, a.status, a.valid_from, a.valid_to, a.daily_quota, tuple(s.code for s in a.systems))
-        for a in session.scalars(select(Agency).order_by(Agency.code))
+        AgencyRow(a.code, a.name, a.status, a.valid_from, a.valid_to, a.daily_quota, tuple(s.code for s in a.systems),
+                  municipality)
+        for a, municipality in session.execute(
+            select(Agency, Municipality.code).outerjoin(Municipality, Municipality.id == Agency.municipality_id)
+            .order_by(Agency.code))
     ]
+
+
+def municipality_id(session: Session, code: str) -> int:
+    found = session.scalar(select(Municipality.id).where(Municipality.code == code))
+    if found is None:
+        raise AdminError(f"no municipality with code {code!r} (ELSTAT code, e.g. 4501 for Αθηναίων)")
+    return found
 
 
 def add_agency(
@@ -78,6 +89,7 @@ def add_agency(
     valid_to: dt.date | None = None,
     daily_quota: int = 10_000,
     systems: tuple[str, ...] = (),
+    municipality_code: str | None = None,
 ) -> None:
     if not _CODE.match(code):
         raise AdminError("agency code must be 1-32 capital letters, digits, '-' or '_' (e.g. EFKA)")
@@ -98,6 +110,7 @@ def add_agency(
     agency = Agency(
         code=code, name=name, legal_basis=legal_basis, status=status,
         valid_from=valid_from, valid_to=valid_to, daily_quota=daily_quota,
+        municipality_id=municipality_id(session, municipality_code) if municipality_code else None,
     )
     agency.systems.extend(AgencySystem(code=s, name=s) for s in systems)
     session.add(agency)
@@ -121,6 +134,12 @@ def set_agency_status(session: Session, code: str, status: str) -> None:
 def set_agency_validity(session: Session, code: str, valid_from: dt.date | None, valid_to: dt.date | None) -> None:
     agency = _agency(session, code)
     agency.valid_from, agency.valid_to = valid_from, valid_to
+
+
+def set_agency_municipality(session: Session, code: str, municipality_code: str | None) -> None:
+    """Make the agency a municipality (Δήμος) acting for ``municipality_code``, or no longer one (None)."""
+    agency = _agency(session, code)
+    agency.municipality_id = municipality_id(session, municipality_code) if municipality_code else None
 
 
 def set_agency_quota(session: Session, code: str, daily_quota: int) -> None:

@@ -12,6 +12,7 @@ CATALOGUE: Final[dict[str, tuple[str, ...]]] = {
         "checkVoterEligibility",
         "createRollApplication",
         "finalizeRollApplication",
+        "rejectRollApplication",
         "getRollApplication",
         "getSpecialElectoralRoll",
     ),

@@ -228,12 +228,14 @@ def seed(persons: int, seed: int, quiet: bool) -> None:
     """Seed a synthetic, internally consistent registry (loads reference data first)."""
     from db.reference_data import load_all
     from db.synthetic import seed_registry
+    from db.synthetic_rolls import PERSONS_PER_HOLDER, seed_rolls
 
     engine = _engine()
     try:
         load_all(engine)
         try:
             report = seed_registry(engine, persons=persons, seed=seed, progress=not quiet)
+            rolls = seed_rolls(engine, holders=persons // PERSONS_PER_HOLDER, seed=seed)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     finally:
@@ -242,6 +244,10 @@ def seed(persons: int, seed: int, quiet: bool) -> None:
         f"seeded {report.persons} persons ({report.deceased} deceased), {report.family_shares} family shares, "
         f"{report.acts} acts ({report.marriages} marriages, {report.partnerships} partnerships) "
         f"in {report.seconds:.1f} s"
+    )
+    click.echo(
+        f"seeded {rolls.holders} residence-permit holders ({rolls.permits} permits), {rolls.applications} "
+        f"special-roll applications and {rolls.roll_entries} roll entries in {rolls.seconds:.1f} s"
     )
 
 
@@ -280,7 +286,10 @@ def agency_list() -> None:
 
     for row in _admin(admin.list_agencies):
         validity = f"{row.valid_from or '-'}..{row.valid_to or '-'}"
-        click.echo(f"{row.code:<16} {row.status:<11} {validity:<23} quota {row.daily_quota:<7} {','.join(row.systems):<20} {row.name}")
+        place = f"Δήμος {row.municipality}" if row.municipality else "-"
+        systems = ",".join(row.systems)
+        click.echo(f"{row.code:<16} {row.status:<11} {validity:<23} quota {row.daily_quota:<7} {systems:<20} "
+                   f"{place:<11} {row.name}")
 
 
 @agency.command("add")
@@ -292,13 +301,14 @@ def agency_list() -> None:
 @click.option("--valid-to", default=None, help="YYYY-MM-DD")
 @click.option("--daily-quota", type=int, default=10000, show_default=True)
 @click.option("--system", "systems", multiple=True, help="Information system code (repeatable).")
+@click.option("--municipality", default=None, help="For a Δήμος: the ELSTAT code of the municipality it acts for.")
 def agency_add(code: str, name: str, legal_basis: str, status: str, valid_from: str | None, valid_to: str | None,
-               daily_quota: int, systems: tuple[str, ...]) -> None:
+               daily_quota: int, systems: tuple[str, ...], municipality: str | None) -> None:
     from provider import admin
 
     _admin(lambda s: admin.add_agency(
         s, code=code, name=name, legal_basis=legal_basis, status=status, valid_from=_date(valid_from),
-        valid_to=_date(valid_to), daily_quota=daily_quota, systems=systems,
+        valid_to=_date(valid_to), daily_quota=daily_quota, systems=systems, municipality_code=municipality,
     ))
     click.echo(f"agency {code} added ({status})")
 
@@ -343,6 +353,18 @@ def agency_set_validity(code: str, valid_from: str | None, valid_to: str | None)
 
     _admin(lambda s: admin.set_agency_validity(s, code, _date(valid_from), _date(valid_to)))
     click.echo(f"agency {code} valid {valid_from or '-'}..{valid_to or '-'}")
+
+
+@agency.command("set-municipality")
+@click.argument("code")
+@click.argument("municipality", required=False)
+def agency_set_municipality(code: str, municipality: str | None) -> None:
+    """Make agency CODE a Δήμος acting only for MUNICIPALITY (ELSTAT code); without it, no longer one."""
+    from provider import admin
+
+    _admin(lambda s: admin.set_agency_municipality(s, code, municipality))
+    click.echo(f"agency {code} acts for municipality {municipality}" if municipality
+               else f"agency {code} is not a municipality")
 
 
 @agency.command("set-quota")
@@ -393,6 +415,48 @@ def grant_revoke(agency_code: str, service: str, operations: tuple[str, ...]) ->
 
     revoked = _admin(lambda s: admin.revoke_grant(s, agency_code, service, operations))
     click.echo(f"revoked from {agency_code}: {', '.join(revoked)}")
+
+
+@main.group()
+def election() -> None:
+    """Elections of the special electoral rolls: date, registration deadline, its extension."""
+
+
+@election.command("list")
+def election_list() -> None:
+    from provider.rolls import elections
+
+    for row in _admin(elections.list_elections):
+        extended = f"extended to {row.extended_deadline}" if row.extended_deadline else "not extended"
+        click.echo(f"{row.code:<12} {row.election_date}  deadline {row.registration_deadline} ({extended})  {row.name}")
+
+
+@election.command("add")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--date", "election_date", required=True, help="Election day, YYYY-MM-DD.")
+@click.option("--deadline", required=True, help="Registration deadline, YYYY-MM-DD.")
+def election_add(code: str, name: str, election_date: str, deadline: str) -> None:
+    from provider.rolls import elections
+
+    day, until = _date(election_date), _date(deadline)
+    assert day is not None and until is not None
+    _admin(lambda s: elections.add_election(s, code, name, day, until))
+    click.echo(f"election {code} on {day}, registration until {until}")
+
+
+@election.command("extend")
+@click.argument("code")
+@click.option("--until", default=None, help="The extended deadline (at most two months later), YYYY-MM-DD.")
+@click.option("--withdraw", is_flag=True, help="Withdraw the extension.")
+def election_extend(code: str, until: str | None, withdraw: bool) -> None:
+    """Extend the registration deadline of CODE (ministerial decision, at most two months)."""
+    from provider.rolls import elections
+
+    if withdraw == (until is not None):
+        raise click.UsageError("give exactly one of --until and --withdraw")
+    _admin(lambda s: elections.extend_deadline(s, code, _date(until)))
+    click.echo(f"election {code}: deadline extended to {until}" if until else f"election {code}: extension withdrawn")
 
 
 @main.group()

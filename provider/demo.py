@@ -1,5 +1,6 @@
 """The demo dataset behind ``scripts/serve``: reference data, the seed-001 agencies, a
-synthetic registry and a few demo WS users (test environment only, documented in the README)."""
+synthetic registry with its special electoral rolls, and a few demo WS users (test environment
+only, documented in the README)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Person, WsUser
+from db.models import Person, PermitHolder, WsUser
 from db.reference_data import load_all
 from provider import admin
 from provider.credentials import CredentialKey
@@ -22,10 +23,15 @@ class DemoUser:
     digest: bool = False
 
 
+DEMO_PERSONS = 2000  # the defaults of `mitroo-provider demo` (and so of scripts/serve); a test keeps them equal
+DEMO_SEED = 2026
+
 DEMO_USERS = (
     DemoUser("demo-aade-eispraxis", "demo-aade-pass-2026", "AADE", "EISPRAXIS"),
     DemoUser("demo-efka-orion", "demo-efka-pass-2026", "EFKA", "ORION", digest=True),
     DemoUser("demo-edyte", "demo-edyte-pass-2026", "EDYTE", "EDYTE-MAIN"),
+    DemoUser("demo-dimos-athinaion", "demo-athens-pass-2026", "DIMOS-4501", "EEK"),  # special electoral rolls
+    DemoUser("demo-ypes-ekloges", "demo-ekloges-pass-2026", "YPES-ELECTIONS", "EKLOGES"),
 )
 
 
@@ -46,8 +52,13 @@ def ensure_demo(engine: Engine, key: CredentialKey, persons: int, seed: int) -> 
                     allow_digest=user.digest,
                 )
         has_persons = session.scalar(select(func.count()).select_from(Person))
+        has_holders = session.scalar(select(func.count()).select_from(PermitHolder))
     if not has_persons and persons:
         from db.synthetic import seed_registry
 
         seed_registry(engine, persons=persons, seed=seed)
+    if not has_holders and persons:
+        from db.synthetic_rolls import PERSONS_PER_HOLDER, seed_rolls
+
+        seed_rolls(engine, holders=persons // PERSONS_PER_HOLDER, seed=seed)
     return list(DEMO_USERS)

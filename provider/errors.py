@@ -89,6 +89,32 @@ class ErrorCode(enum.Enum):
         "Εσωτερικό σφάλμα παρόχου",
         "anything else; the detail carries only the callSequenceId, never a traceback",
     )
+    MP_NOT_ELIGIBLE = _Entry(
+        Kind.RECORD,
+        "Ο αιτών δεν πληροί τις προϋποθέσεις εγγραφής στον ειδικό εκλογικό κατάλογο",
+        "the applicant does not meet a condition of registration (age, title, five years, conviction, citizenship)",
+    )
+    MP_STATE_CONFLICT = _Entry(
+        Kind.RECORD,
+        "Η ενέργεια δεν επιτρέπεται στην τρέχουσα κατάσταση της αίτησης ή της εγγραφής",
+        "the application or roll entry does not allow this (already finalized, rejected or carried over; "
+        "already on a roll; not on a roll; an application pending)",
+    )
+    MP_CRIMINAL_RECORD_PENDING = _Entry(
+        Kind.RECORD,
+        "Εκκρεμεί το πιστοποιητικό ποινικού μητρώου· η αίτηση οριστικοποιείται μόλις περιέλθει στον Δήμο",
+        "the criminal record extract has not reached the municipality; finalization waits for it",
+    )
+    MP_DOCUMENTS_MISSING = _Entry(
+        Kind.RECORD,
+        "Λείπουν δικαιολογητικά που απαιτούνται για την κατηγορία του αιτούντος",
+        "a document the applicant's category requires is missing (passport, residence certificate, ...)",
+    )
+    MP_DEADLINE_PASSED = _Entry(
+        Kind.RECORD,
+        "Έληξε η προθεσμία εγγραφής για τις εκλογές",
+        "the registration deadline of the election (extended or not) has passed",
+    )
 
     @property
     def kind(self) -> Kind:

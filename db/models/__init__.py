@@ -4,6 +4,10 @@ from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, Audit
 from db.models.base import Base, UTCDateTime
 from db.models.reference import ActType, Country, MemberType, Municipality, RegistryOffice
 from db.models.registry import ActParty, CivilAct, FamilyShare, FamilyShareMember, MarginalNote, Person
+from db.models.rolls import (
+    CitizenshipAcquisition, Conviction, Election, PermitHolder, PermitType, ResidenceHistory, ResidencePermit,
+    RollApplication, RollApplicationEvent, RollCategory, RollEntry,
+)
 
 __all__ = [
     "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventHash", "AuditEventSubject",
@@ -11,4 +15,6 @@ __all__ = [
     "CivilAct", "Country", "DailyUsage", "FamilyShare", "FamilyShareMember", "Grant",
     "MarginalNote", "MemberType", "Municipality", "Person", "RegistryOffice", "UTCDateTime",
     "UsedNonce", "UsedTransaction", "WsUser",
+    "CitizenshipAcquisition", "Conviction", "Election", "PermitHolder", "PermitType", "ResidenceHistory",
+    "ResidencePermit", "RollApplication", "RollApplicationEvent", "RollCategory", "RollEntry",
 ]

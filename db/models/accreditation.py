@@ -22,6 +22,9 @@ class Agency(Base):
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     daily_quota: Mapped[int] = mapped_column(Integer)
+    # A municipality (Δήμος) acting for its own residents, e.g. on the special electoral rolls;
+    # None for every other agency.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
 
     systems: Mapped[list["AgencySystem"]] = relationship(back_populates="agency")
     grants: Mapped[list["Grant"]] = relationship(back_populates="agency")

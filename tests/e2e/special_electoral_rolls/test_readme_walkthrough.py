@@ -1,0 +1,42 @@
+"""The README's clerk's day runs as written against the demo dataset (what scripts/serve seeds), on
+SQLite and PostgreSQL: its code blocks are executed and every printed line is compared with the
+comment under it (`# → ` exactly, `# e.g. ` by shape)."""
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+from tests.e2e.special_electoral_rolls.conftest import Rolls
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+SECTION = "### A municipality clerk's day"
+
+
+def walkthrough() -> tuple[str, list[tuple[str, str]]]:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(SECTION)
+    code = "\n".join(re.findall(r"```python\n(.*?)```", text[start:text.index("\n## ", start)], re.S))
+    expected = [(m.group(1), m.group(2)) for m in re.finditer(r"^# (→|e\.g\.) (.*)$", code, re.M)]
+    return code, expected
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"[0-9A-Z]", "x", text)
+
+
+def test_the_clerks_day_runs_as_written(rolls: Rolls) -> None:
+    code, expected = walkthrough()
+    assert "http://127.0.0.1:8000/ws/specialElectoralRolls?wsdl" in code and len(expected) >= 8
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code.replace("http://127.0.0.1:8000", rolls.running.base_url), str(README), "exec"), {})
+    lines = printed.getvalue().splitlines()
+    assert len(lines) == len(expected), lines
+    for line, (kind, text) in zip(lines, expected):
+        if kind == "→":
+            assert line == text
+        else:
+            example = text.split(" (")[0]
+            assert _shape(line) == _shape(example), (line, example)
