@@ -55,7 +55,7 @@ def subject_report(session: Session, amka: str, *, since: dt.datetime | None = N
     person = session.scalars(select(Person).where(Person.amka == amka)).first()
     if person is None:
         raise SubjectNotFound(f"δεν υπάρχει πρόσωπο με ΑΜΚΑ {amka} (no person with this AMKA)")
-    names = dict(session.execute(select(Agency.code, Agency.name)).tuples().all())
+    names = {code: name for code, name in session.execute(select(Agency.code, Agency.name))}
     accesses = tuple(
         Access(
             when=event.server_time.astimezone(ATHENS),

@@ -136,11 +136,13 @@ class ClientCore:
         operation: str,
         protocol: str,
         extract: Callable[[Any], T],
+        /,
         *,
         user_ip: str | None = None,
         **inputs: Any,
     ) -> Reply[T]:
-        """Call ``service.operation`` with ``inputs`` (XSD names; None values are left out)."""
+        """Call ``service.operation`` with ``inputs`` (XSD names, which may be ``service`` or
+        ``protocol`` too; None values are left out)."""
         record = self.audit_record(protocol, user_ip)
         payload = {key: value for key, value in inputs.items() if value is not None}
         attempt = 0

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Agency, AgencySystem, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser
+from provider.catalogue import CATALOGUE
 from provider.credentials import CredentialKey, verify_password
 from provider.errors import ErrorCode, MitrooError
 from provider.wssecurity import UsernameToken, check_digest_freshness, digest_matches
@@ -164,16 +165,33 @@ def check_active(caller: Caller, today: dt.date) -> None:
         )
 
 
-def granted_operations(session: Session, agency_id: int, service: str) -> list[str]:
+AUDITOR_ROLE = "auditor"
+# Services opened by a WS user's role rather than by an agency grant.
+ROLE_SERVICES = {"audit": AUDITOR_ROLE}
+
+
+def granted_operations(session: Session, caller: Caller, service: str) -> list[str]:
+    role = ROLE_SERVICES.get(service)
+    if role is not None:
+        return sorted(CATALOGUE[service]) if role in caller.roles else []
     return list(
         session.scalars(
-            select(Grant.operation).where(Grant.agency_id == agency_id, Grant.service == service).order_by(Grant.operation)
+            select(Grant.operation).where(Grant.agency_id == caller.agency_id, Grant.service == service)
+            .order_by(Grant.operation)
         )
     )
 
 
 def check_grant(session: Session, caller: Caller, service: str, operation: str) -> None:
     if operation in METASERVICES:
+        return
+    role = ROLE_SERVICES.get(service)
+    if role is not None:
+        if role not in caller.roles:
+            raise MitrooError(
+                ErrorCode.MP_NOT_AUTHORIZED,
+                f"η υπηρεσία {service} είναι μόνο για χρήστες με ρόλο {role} (only for users with the {role} role)",
+            )
         return
     found = session.scalar(
         select(Grant.id).where(

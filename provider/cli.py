@@ -134,7 +134,7 @@ def demo(persons: int, seed: int) -> None:
         _generate_keys(settings, settings.signature_algorithm.setting, 365)
     click.echo("Demo WS users (environment test):")
     for user in users:
-        digest = ", PasswordDigest allowed" if user.digest else ""
+        digest = (", PasswordDigest allowed" if user.digest else "") + (f", roles {','.join(user.roles)}" if user.roles else "")
         click.echo(f"  {user.username:<22} password {user.password:<22} agency {user.agency}/{user.system}{digest}")
 
 

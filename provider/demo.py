@@ -21,6 +21,7 @@ class DemoUser:
     agency: str
     system: str
     digest: bool = False
+    roles: tuple[str, ...] = ()
 
 
 DEMO_PERSONS = 2000  # the defaults of `mitroo-provider demo` (and so of scripts/serve); a test keeps them equal
@@ -32,6 +33,7 @@ DEMO_USERS = (
     DemoUser("demo-edyte", "demo-edyte-pass-2026", "EDYTE", "EDYTE-MAIN"),
     DemoUser("demo-dimos-athinaion", "demo-athens-pass-2026", "DIMOS-4501", "EEK"),  # special electoral rolls
     DemoUser("demo-ypes-ekloges", "demo-ekloges-pass-2026", "YPES-ELECTIONS", "EKLOGES"),
+    DemoUser("demo-auditor", "demo-auditor-pass-2026", "YPES-DPO", "AUDIT", roles=("auditor",)),  # audit service
 )
 
 
@@ -50,6 +52,7 @@ def ensure_demo(engine: Engine, key: CredentialKey, persons: int, seed: int) -> 
                     password=user.password,
                     environment="test",
                     allow_digest=user.digest,
+                    roles=user.roles,
                 )
         has_persons = session.scalar(select(func.count()).select_from(Person))
         has_holders = session.scalar(select(func.count()).select_from(PermitHolder))

@@ -12,5 +12,5 @@ def list_methods(names: list[str]) -> list[str]:
 def allowed_methods(call: Call, names: list[str]) -> list[str]:
     assert call.caller is not None
     with call.sessions() as session:
-        granted = set(granted_operations(session, call.caller.agency_id, call.service))
+        granted = set(granted_operations(session, call.caller, call.service))
     return sorted(name for name in names if name in granted or name in METASERVICES)

@@ -54,6 +54,7 @@ class FixtureUsers:
     expired: str = "t-expired"        # agency TEXPIRED, valid_to in the past
     future: str = "t-future"          # agency TFUTURE, valid_from in the future
     quota: str = "t-quota"            # agency TQUOTA, daily quota 2
+    auditor: str = "t-auditor"        # YPES-DPO, role auditor (the audit service)
     death: str = "t-death"            # agency TDEATH, granted civilRegistryActs.getDeathAct only
 
 
@@ -132,6 +133,7 @@ def _accredit_test_users(engine: Engine, key: CredentialKey) -> None:
             (USERS.future, "TFUTURE", "SYS", {}),
             (USERS.quota, "TQUOTA", "SYS", {}),
             (USERS.death, "TDEATH", "SYS", {}),
+            (USERS.auditor, "YPES-DPO", "AUDIT", {"roles": ("auditor",)}),
         ):
             admin.add_user(session, key, username=username, agency_code=agency_code, system_code=system,
                            password=PASSWORD, **extra)  # type: ignore[arg-type]

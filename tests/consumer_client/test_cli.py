@@ -118,3 +118,15 @@ def test_wsdl_lists_every_service_and_operation(provider: Running) -> None:
     assert answer.returncode == 0, answer.stderr
     for name in ("registryParameters", "civilRegistryActs", "getMunicipalities", "searchActs", "listMethods"):
         assert name in answer.stdout
+
+
+def test_the_audit_service_for_an_auditor(provider: Running, registry: Registry) -> None:
+    person = registry.main_person(registry.find("DEATH"))
+    answer = run(client_env(provider, USERS.auditor), "getSubjectAccessReport", "--protocol", "ΔΠΔ 9/2026",
+                 "--amka", person.amka, "--json")
+    assert answer.returncode == 0, answer.stderr
+    assert json.loads(answer.stdout)["data"]["amka"] == person.amka
+    since = run(client_env(provider, USERS.auditor), "searchAuditEvents", "--protocol", "p", "--username",
+                USERS.auditor, "--since", "2020-01-01T00:00:00+00:00", "--maxResults", "1", "--json")
+    assert since.returncode == 0, since.stderr
+    assert json.loads(since.stdout)["data"]["audit_event"][0]["username"] == USERS.auditor

@@ -18,7 +18,6 @@ from tests import signature_support as sig
 from tests.conftest import KeyFiles, signing_key_files
 
 RESPONSE = (Path(__file__).parents[1] / "data" / "signing" / "response.xml").read_bytes()
-NOW = dt.datetime.now(dt.timezone.utc)
 
 
 def signer_for(files: KeyFiles, algorithm: SignatureAlgorithm = SignatureAlgorithm.RSA_SHA256) -> ResponseSigner:
@@ -39,9 +38,15 @@ def other_keys() -> KeyFiles:
     return signing_key_files(name="attacker")
 
 
-@pytest.fixture(scope="module")
-def signed(provider_keys: KeyFiles) -> bytes:
-    return signer_for(provider_keys).sign(RESPONSE, NOW)
+@pytest.fixture()
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@pytest.fixture()
+def signed(provider_keys: KeyFiles, now: dt.datetime) -> bytes:
+    """Signed afresh for each test, so a slow run never sees an expired Timestamp by accident."""
+    return signer_for(provider_keys).sign(RESPONSE, now)
 
 
 def test_the_header_has_the_profile_of_design_8(signed: bytes) -> None:
@@ -117,16 +122,16 @@ def test_tampering_fails_xmlsec1_and_zeep(case: str, signed: bytes, provider_key
         sig.zeep_verify(tampered, provider_keys.cert)
 
 
-def test_an_expired_timestamp_fails(provider_keys: KeyFiles, signed: bytes) -> None:
+def test_an_expired_timestamp_fails(provider_keys: KeyFiles, signed: bytes, now: dt.datetime) -> None:
     with pytest.raises(SignatureError, match="expired"):
-        verify_response(signed, pinned(provider_keys), now=NOW + dt.timedelta(minutes=5, seconds=1))
-    stale = signer_for(provider_keys).sign(RESPONSE, NOW - dt.timedelta(minutes=6))
+        verify_response(signed, pinned(provider_keys), now=now + dt.timedelta(minutes=5, seconds=1))
+    stale = signer_for(provider_keys).sign(RESPONSE, now - dt.timedelta(minutes=6))
     with pytest.raises(SignatureError, match="expired"):
         verify_response(stale, pinned(provider_keys))
 
 
-def test_a_timestamp_from_the_future_fails(provider_keys: KeyFiles) -> None:
-    early = signer_for(provider_keys).sign(RESPONSE, NOW + dt.timedelta(minutes=10))
+def test_a_timestamp_from_the_future_fails(provider_keys: KeyFiles, now: dt.datetime) -> None:
+    early = signer_for(provider_keys).sign(RESPONSE, now + dt.timedelta(minutes=10))
     with pytest.raises(SignatureError, match="future"):
         verify_response(early, pinned(provider_keys))
 
