@@ -7,8 +7,8 @@ import contextlib
 import io
 import re
 from pathlib import Path
+from tests.rolls_fixtures import Rolls
 
-from tests.e2e.special_electoral_rolls.conftest import Rolls
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 SECTION = "### A municipality clerk's day"
