@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from zeep import Client
@@ -156,3 +157,11 @@ def running_rolls(kind: str, directory: Path) -> Iterator[Rolls]:
         stop(server, running.app)
         prepared.engine.dispose()
         discard_database(prepared.url)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def rolls(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rolls]:
+    """The provider the rolls tests share (registered for every test by tests/conftest.py): the
+    end-to-end tests, each module with holders of its own, and read-only examples elsewhere."""
+    with running_rolls(request.param, tmp_path_factory.mktemp(f"rolls-{request.param}")) as started:
+        yield started

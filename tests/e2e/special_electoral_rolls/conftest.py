@@ -1,23 +1,15 @@
-"""The specialElectoralRolls end-to-end tests share one provider per database (see
-``tests.rolls_fixtures.running_rolls``: the demo dataset plus the 2010 fixtures of the seed's
-examples) and call it with zeep, as municipalities and as the Ministry's elections directorate.
+"""The specialElectoralRolls end-to-end tests share one provider per database (the ``rolls`` fixture
+of ``tests.rolls_fixtures``: the demo dataset plus the 2010 fixtures of the seed's examples) and call
+it with zeep, as municipalities and as the Ministry's elections directorate.
 
 Each test module uses its own holders, so the order tests run in never matters."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
-import pytest
 from zeep import Client
 
-from tests.rolls_fixtures import Rolls, running_rolls
 from tests.support import audit_record
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def rolls(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rolls]:
-    with running_rolls(request.param, tmp_path_factory.mktemp(f"rolls-{request.param}")) as started:
-        yield started
 
 
 def call(client: Client, operation: str, **record: Any) -> Any:
