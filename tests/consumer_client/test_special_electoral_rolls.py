@@ -116,7 +116,8 @@ def test_a_registration_from_the_check_to_the_roll(rolls: Rolls) -> None:
     application = created.roll_application
     assert (application.status, application.kind, application.municipality.code) == ("CREATED", "REGISTRATION", "0803")
     done = finalize(naousa, application.application_number, "2010-05-27", ALL_DOCUMENTS, "2010-05-20").data
-    assert (done.status, done.passport_number, done.address and done.address.street) == ("FINALIZED", "P1234567", "ΕΡΜΟΥ")
+    assert (done.status, done.passport_number) == ("FINALIZED", "P1234567")
+    assert done.address and (done.address.street, done.address.number) == ("ΕΡΜΟΥ", "12")
     assert sorted(d.code for d in done.document) == sorted(ALL_DOCUMENTS) and done.special_electoral_number
     history = naousa.get_roll_application(protocol=PROTOCOL, application_number=done.application_number).data
     assert [e.event for e in history.event] == ["CREATED", "FINALIZED"]
@@ -200,33 +201,55 @@ def test_a_retried_finalize_returns_the_application_as_the_first_call_left_it(ro
     _the_retry_answered_the_original(rolls, reply, done.event[-1].call_sequence_id)
 
 
-def _finalize_twice(rolls: Rolls) -> None:
-    here = clerk(rolls, "2401")
-    number = register(here, rolls, "2401", "category-F", "2010-06-01").data.roll_application.application_number
+def _registered(rolls: Rolls, municipality: str, holder: str, date: str, **fields: Any) -> str:
+    """The number of a registration ``holder`` makes in ``municipality`` on ``date``."""
+    created = register(clerk(rolls, municipality), rolls, municipality, holder, date, **fields)
+    return created.data.roll_application.application_number
+
+
+def _under_age(rolls: Rolls) -> None:
+    finalize(clerk(rolls, "3701"), _registered(rolls, "3701", "born-1993", "2010-06-01"), "2010-06-01", ALL_DOCUMENTS)
+
+
+def _finalized_already(rolls: Rolls) -> None:
+    number = _registered(rolls, "2401", "category-F", "2010-06-01")
     documents = ["RESIDENCE_PERMIT", "CRIMINAL_RECORD", "RESIDENCE_CERTIFICATE"]  # a refugee brings no passport
-    finalize(here, number, "2010-06-01", documents)
-    finalize(here, number, "2010-06-02", documents)
+    finalize(clerk(rolls, "2401"), number, "2010-06-01", documents)
+    finalize(clerk(rolls, "2401"), number, "2010-06-02", documents)
+
+
+def _criminal_record_pending(rolls: Rolls) -> None:
+    number = _registered(rolls, "5101", "category-C", "2010-06-01", criminal_record_brought=False)
+    finalize(clerk(rolls, "5101"), number, "2010-06-03", ["RESIDENCE_PERMIT", "PASSPORT"])
+
+
+def _no_residence_certificate(rolls: Rolls) -> None:
+    finalize(clerk(rolls, "1801"), _registered(rolls, "1801", "category-A", "2010-06-08"), "2010-06-08", ALL_DOCUMENTS)
+
+
+def _after_the_deadline(rolls: Rolls) -> None:
+    _registered(rolls, "6401", "late", "2010-07-05")
+
+
+def _another_municipalitys_application(rolls: Rolls) -> None:
+    number = _registered(rolls, "0101", "convicted", "2010-06-01")
+    clerk(rolls, "4501").get_roll_application(protocol=PROTOCOL, application_number=number)
+
+
+def _no_such_application(rolls: Rolls) -> None:
+    clerk(rolls, "4501").get_roll_application(protocol=PROTOCOL,
+                                              application_number=application_number("4501", 2010, 9999999))
 
 
 REFUSALS = {
-    "not eligible (under age)": (NotEligible, lambda rolls: finalize(
-        clerk(rolls, "3701"), register(clerk(rolls, "3701"), rolls, "3701", "born-1993", "2010-06-01")
-        .data.roll_application.application_number, "2010-06-01", ALL_DOCUMENTS), "UNDER_AGE"),
-    "state conflict (finalized already)": (StateConflict, _finalize_twice, "FINALIZED"),
-    "criminal record pending": (CriminalRecordPending, lambda rolls: finalize(
-        clerk(rolls, "5101"), register(clerk(rolls, "5101"), rolls, "5101", "category-C", "2010-06-01",
-                                       criminal_record_brought=False).data.roll_application.application_number,
-        "2010-06-03", ["RESIDENCE_PERMIT", "PASSPORT"]), "αυτεπαγγέλτως"),
-    "documents missing (residence certificate)": (DocumentsMissing, lambda rolls: finalize(
-        clerk(rolls, "1801"), register(clerk(rolls, "1801"), rolls, "1801", "category-A", "2010-06-08")
-        .data.roll_application.application_number, "2010-06-08", ALL_DOCUMENTS), "RESIDENCE_CERTIFICATE"),
-    "deadline passed": (DeadlinePassed, lambda rolls: register(clerk(rolls, "6401"), rolls, "6401", "late",
-                                                               "2010-07-05"), "30-06-2010"),
-    "another municipality": (NotAuthorized, lambda rolls: clerk(rolls, "4501").get_roll_application(
-        protocol=PROTOCOL, application_number=register(clerk(rolls, "0101"), rolls, "0101", "convicted", "2010-06-01")
-        .data.roll_application.application_number), "Αθηναίων"),
-    "no such application": (NotFound, lambda rolls: clerk(rolls, "4501").get_roll_application(
-        protocol=PROTOCOL, application_number=application_number("4501", 2010, 9999999)), "applicationNumber"),
+    "not eligible (under age)": (NotEligible, _under_age, "UNDER_AGE"),
+    "state conflict (finalized already)": (StateConflict, _finalized_already, "FINALIZED"),
+    "criminal record pending": (CriminalRecordPending, _criminal_record_pending, "αυτεπαγγέλτως"),
+    "documents missing (residence certificate)": (DocumentsMissing, _no_residence_certificate,
+                                                  "RESIDENCE_CERTIFICATE"),
+    "deadline passed": (DeadlinePassed, _after_the_deadline, "30-06-2010"),
+    "another municipality": (NotAuthorized, _another_municipalitys_application, "Αθηναίων"),
+    "no such application": (NotFound, _no_such_application, "applicationNumber"),
 }
 
 
@@ -251,10 +274,11 @@ def test_the_cli_checks_and_finalizes_with_repeated_documents(rolls: Rolls) -> N
     assert answer["callSequenceId"] and answer["data"]["eligible"] is True
     assert answer["data"]["residence"]["municipality"]["code"] == "2801"
     number = register(clerk(rolls, "2801"), rolls, "2801", "example-3", "2010-06-21").data.roll_application
+    documents = [item for code in ALL_DOCUMENTS for item in ("--document", code)]
     finalized = run(env, "finalizeRollApplication", "--protocol", PROTOCOL, "--applicationNumber",
                     number.application_number, "--protocolNumber", "77/2010", "--protocolDate", "2010-06-25",
-                    "--completedOn", "2010-06-25", *[item for code in ALL_DOCUMENTS for item in ("--document", code)], "--passportNumber",
-                    "P7654321", "--street", "ΑΘΗΝΑΣ", "--electoralDistrict", "1ο", "--json")
+                    "--completedOn", "2010-06-25", *documents, "--passportNumber", "P7654321", "--street", "ΑΘΗΝΑΣ",
+                    "--electoralDistrict", "1ο", "--json")
     assert finalized.returncode == 0, finalized.stderr
     done = json.loads(finalized.stdout)["data"]
     assert done["status"] == "FINALIZED" and sorted(d["code"] for d in done["document"]) == sorted(ALL_DOCUMENTS)

@@ -8,9 +8,9 @@ import contextlib
 import io
 import re
 from pathlib import Path
+
 from tests.conftest import signing_key_files
 from tests.rolls_fixtures import Rolls
-
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 SECTION = "### A municipality clerk's day"
