@@ -2,11 +2,13 @@
 
 One subcommand per operation, named as in the WSDL (``getMunicipalities``) with options named as
 the XSD fields (``--regionCode``); they are generated from ``MitrooClient``'s typed methods, so
-the CLI grows with the library. Connection settings and credentials come from the environment
-(``MITROO_CLIENT_*``) or an INI file (``--config``, section ``[mitroo-client]``), never from the
-command line. Exit codes: 0 success, 3 not found, 4 not authorized / inactive / quota,
-5 invalid input, 6 signature failure, 7 unavailable or unreachable, 8 authentication failed,
-9 ambiguous, 1 anything else, 2 usage.
+the CLI grows with the library. A repeated field (``tuple[str, ...]``) is an option given once per
+item (``--document PASSPORT --document CRIMINAL_RECORD``). Connection settings and credentials come
+from the environment (``MITROO_CLIENT_*``) or an INI file (``--config``, section
+``[mitroo-client]``), never from the command line. Exit codes: 0 success, 3 not found, 4 not
+authorized / inactive / quota, 5 invalid input, 6 signature failure, 7 unavailable or unreachable,
+8 authentication failed, 9 ambiguous, 10 not eligible, 11 refused by the application's state
+(conflict, criminal record pending, documents missing, deadline passed), 1 anything else, 2 usage.
 """
 from __future__ import annotations
 
@@ -116,7 +118,7 @@ def _operation_command(method_name: str, method: Callable[..., Any]) -> click.Co
             value = options.get(camel(parameter.name).lower())
             if isinstance(value, dt.datetime) and hints[parameter.name] is not dt.datetime:
                 value = value.date()
-            if value is not None:
+            if value is not None and value != ():
                 arguments[parameter.name] = value
         try:
             client = MitrooClient(values["url"], values["username"], values["password"], unit=values["unit"],
@@ -135,9 +137,11 @@ def _operation_command(method_name: str, method: Callable[..., Any]) -> click.Co
         hint = hints[parameter.name]
         base = next((t for t in typing.get_args(hint) if t is not type(None)), hint)
         required = parameter.default is inspect.Parameter.empty
+        repeated = typing.get_origin(hint) is tuple  # tuple[str, ...]: the option is given once per item
         options.append(click.Option([f"--{camel(parameter.name)}"], type=_CLICK_TYPES.get(base, str),
                                     required=required, default=None if required else parameter.default,
-                                    show_default=not required and parameter.default is not None))
+                                    multiple=repeated, help="repeatable: once per item" if repeated else None,
+                                    show_default=not (required or repeated) and parameter.default is not None))
     summary = (inspect.getdoc(method) or "").splitlines()[0] if inspect.getdoc(method) else ""
     return click.Command(camel(method_name), params=options, callback=run, help=summary)
 

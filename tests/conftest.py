@@ -38,6 +38,9 @@ from provider.keys import SignatureAlgorithm, generate_development_key
 from provider.settings import Settings
 from tests.acts_data import Registry, seed_demo_registry
 
+# The specialElectoralRolls provider (``rolls``), shared by the rolls end-to-end tests and the docs.
+pytest_plugins = ("tests.rolls_fixtures",)
+
 PG_BASE = os.environ.get("MITROO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct-horse-battery-staple"
 

@@ -124,7 +124,7 @@ def _entry(entry: views.EntryView) -> Any:
 
 def _context(call: Call) -> store.Context:
     assert call.caller is not None
-    return store.Context(call.caller, call.call_sequence_id, call.call_sequence_date)
+    return store.Context(call.caller, call.call_sequence_id, call.call_sequence_date, call.retry_of)
 
 
 def _applying(data: Any) -> check.Applying:

@@ -7,7 +7,8 @@ cross-check so the clerk sees at once what will follow. When the criminal record
 the municipality requests it ex officio and the history says so. Deletions and corrections concern
 a person already on a roll: a deletion at the person's request is made where they are registered,
 a deletion for Greek citizenship by the municipality holding their family share, a correction
-where they live (for a move, the new municipality).
+where they live (for a move, the new municipality). A create or a reject that repeats a call whose
+answer was lost (``store.Context.retry_of``) answers what that call did and does nothing again.
 """
 from __future__ import annotations
 
@@ -130,6 +131,9 @@ def create(session: Session, context: store.Context, request: CreateRequest) -> 
     who = scope.acting(session, context.caller)
     municipality = scope.own_municipality(session, who, code, "δημιουργήσει αιτήσεις")
     election = records.election(session, election_code)
+    earlier = _created_by_retried_call(session, context, search)
+    if earlier is not None:
+        return _created(session, earlier, election, municipality[1])
     if kind == REGISTRATION:  # §2.5: the deadline is for registration; the revisions go on
         deadline_open(election, on)
     applicant = check.find(session, search, on)
@@ -153,7 +157,27 @@ def create(session: Session, context: store.Context, request: CreateRequest) -> 
         store.add_event(session, row.id, events.CRIMINAL_RECORD_REQUESTED, on, context,
                         events.criminal_record_requested())
     session.commit()
-    outcome = check.evaluate(applicant, election, municipality[1]) if kind in (REGISTRATION, CORRECTION) else None
+    return _created(session, row, election, municipality[1], applicant)
+
+
+def _created_by_retried_call(session: Session, context: store.Context,
+                             search: criteria.ApplicantCriteria) -> RollApplication | None:
+    """The application the original call created for this applicant, when this call is its retry."""
+    if context.retry_of is None:
+        return None
+    found = records.find_permit(session, search.permit_number, search.surname_prefix, search.firstname_prefix,
+                                search.birth_year)
+    return store.done_by_retried_call(session, context, events.CREATED,
+                                      RollApplication.holder_id == found[0]) if found else None
+
+
+def _created(session: Session, row: RollApplication, election: ElectionInfo, place: Place,
+             applicant: Applicant | None = None) -> Created:
+    """The answer to a create: the application and, for a registration or a correction, the cross-check."""
+    outcome = None
+    if row.kind in (REGISTRATION, CORRECTION):
+        applicant = applicant or records.applicant(session, row.holder_id, row.permit_id, row.application_date)
+        outcome = check.evaluate(applicant, election, place)
     return Created(views.application(session, row), outcome)
 
 
@@ -207,6 +231,9 @@ def reject(session: Session, context: store.Context, request: RejectRequest) -> 
     protocol = criteria.text("protocolNumber", request.protocol_number, 40)
     who = scope.acting(session, context.caller)
     scope.check_acts(session, who, row.municipality_id, "απορρίψει αιτήσεις")
+    done = store.done_by_retried_call(session, context, events.REJECTED, RollApplication.id == row.id)
+    if done is not None:
+        return views.application(session, done)
     store.require_created(row)
     if decided < row.application_date:
         raise criteria.invalid("decisionDate", f"{decided:%d-%m-%Y}: πριν από την αίτηση "

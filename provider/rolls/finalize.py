@@ -8,13 +8,14 @@ document the category requires is missing or, for a registration, once the elect
 deadline (extended or not) has passed. A file completed after the deadline of its bimonthly
 revision is finalized in the next one "with a new application the clerk creates": the first is
 closed as CARRIED_OVER and a new application, pointing back to it, is created and finalized in the
-same call.
+same call. A retry of a finalize whose answer was lost returns the application as that call left it.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from db.models import RollApplication, RollEntry
@@ -191,6 +192,10 @@ def finalize(session: Session, context: store.Context, request: FinalizeRequest)
     row = store.application(session, request.application_number)
     who = scope.acting(session, context.caller)
     scope.check_acts(session, who, row.municipality_id, "οριστικοποιήσει αιτήσεις")
+    done = store.done_by_retried_call(session, context, events.FINALIZED,  # this row or its carried-over successor
+                                      or_(RollApplication.id == row.id, RollApplication.previous_id == row.id))
+    if done is not None:
+        return views.application(session, done)
     store.require_created(row)
     checked = _check_input(row, request, context.today)
     if row.kind == REGISTRATION:

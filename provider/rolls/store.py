@@ -1,12 +1,13 @@
 """Writing applications: the row with its printable number, its history, and the status changes that
-must happen once even when two clerks act at the same moment."""
+must happen once even when two clerks act at the same moment, or when a client retries a call whose
+answer it never received (``Context.retry_of``; see ``done_by_retried_call``)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from db.models import RollApplication, RollApplicationEvent, RollEntry
@@ -34,6 +35,7 @@ class Context:
     caller: Caller
     call_sequence_id: str
     now: dt.datetime  # UTC
+    retry_of: str | None = None  # the callSequenceId of the call this one repeats (same transaction id and content)
 
     @property
     def today(self) -> dt.date:
@@ -47,6 +49,20 @@ def add_event(session: Session, application_id: int, event: str, day: dt.date, c
         agency_code=context.caller.agency_code, username=context.caller.username,
         call_sequence_id=context.call_sequence_id, detail=detail,
     ))
+
+
+def done_by_retried_call(session: Session, context: Context, event: str,
+                         *narrowed: ColumnElement[bool]) -> RollApplication | None:
+    """When this call is a retry, the application whose history has ``event`` recorded by the
+    original call: the write already happened, and the retry answers it instead of acting again.
+    ``narrowed`` limits the search to the applications the call can concern (indexed columns)."""
+    if context.retry_of is None:
+        return None
+    return session.scalar(
+        select(RollApplication).join(RollApplicationEvent, RollApplicationEvent.application_id == RollApplication.id)
+        .where(RollApplicationEvent.call_sequence_id == context.retry_of, RollApplicationEvent.event == event,
+               *narrowed)
+    )
 
 
 def insert_application(session: Session, municipality_code: str, context: Context, **fields: Any) -> RollApplication:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.e2e.special_electoral_rolls.conftest import Rolls, call, ok
+from tests.e2e.special_electoral_rolls.conftest import call, ok
+from tests.rolls_fixtures import Rolls
 
 ELECTION = "AUTO-2010"
 ALL_DOCUMENTS = ["RESIDENCE_PERMIT", "PASSPORT", "CRIMINAL_RECORD"]

@@ -8,10 +8,11 @@ import re
 import pytest
 from stdnum.iso7064 import mod_37_36
 
-from tests.e2e.special_electoral_rolls.conftest import Rolls, ok, refused
+from tests.e2e.special_electoral_rolls.conftest import ok, refused
 from tests.e2e.special_electoral_rolls.steps import (
     ALL_DOCUMENTS, create, created, finalize, finalized, get, reject,
 )
+from tests.rolls_fixtures import Rolls
 from tests.support import audit_row, audit_subjects
 
 NUMBER = re.compile(r"^(\d{4})-(\d{4})-(\d{7})-([0-9A-Z])$")

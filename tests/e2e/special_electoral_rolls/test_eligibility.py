@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.special_electoral_rolls.conftest import Rolls, call, ok
-from tests.rolls_fixtures import ROLLS_DATA
+from tests.e2e.special_electoral_rolls.conftest import call, ok
+from tests.rolls_fixtures import ROLLS_DATA, Rolls
 from tests.support import audit_row, audit_subjects
 
 CASES = json.loads((ROLLS_DATA / "checks-2010.json").read_text(encoding="utf-8"))

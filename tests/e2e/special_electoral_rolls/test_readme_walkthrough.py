@@ -1,6 +1,7 @@
-"""The README's clerk's day runs as written against the demo dataset (what scripts/serve seeds), on
-SQLite and PostgreSQL: its code blocks are executed and every printed line is compared with the
-comment under it (`# → ` exactly, `# e.g. ` by shape)."""
+"""The README's clerk's day runs as written with the reference client against the demo dataset (what
+scripts/serve seeds), on SQLite and PostgreSQL: its code blocks are executed, with the test
+provider's address and certificate, and every printed line is compared with the comment under it
+(`# → ` exactly, `# e.g. ` by shape)."""
 from __future__ import annotations
 
 import contextlib
@@ -8,7 +9,8 @@ import io
 import re
 from pathlib import Path
 
-from tests.e2e.special_electoral_rolls.conftest import Rolls
+from tests.conftest import signing_key_files
+from tests.rolls_fixtures import Rolls
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 SECTION = "### A municipality clerk's day"
@@ -28,10 +30,13 @@ def _shape(text: str) -> str:
 
 def test_the_clerks_day_runs_as_written(rolls: Rolls) -> None:
     code, expected = walkthrough()
-    assert "http://127.0.0.1:8000/ws/specialElectoralRolls?wsdl" in code and len(expected) >= 8
+    assert "MitrooClient(\"http://127.0.0.1:8000\"" in code and "provider-cert.pem" in code and len(expected) >= 8
+    assert "zeep" not in code  # the reference client, not raw SOAP
+    code = code.replace("http://127.0.0.1:8000", rolls.running.base_url)
+    code = code.replace("provider-cert.pem", str(signing_key_files().cert))
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(code.replace("http://127.0.0.1:8000", rolls.running.base_url), str(README), "exec"), {})
+        exec(compile(code, str(README), "exec"), {})
     lines = printed.getvalue().splitlines()
     assert len(lines) == len(expected), lines
     for line, (kind, text) in zip(lines, expected):

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.special_electoral_rolls.conftest import Rolls, ok, refused
+from tests.e2e.special_electoral_rolls.conftest import ok, refused
 from tests.e2e.special_electoral_rolls.steps import create, created, finalize, finalized, get, roll
+from tests.rolls_fixtures import Rolls
 from tests.support import audit_row, audit_subjects
 
 CHANIA, HERAKLION, KALAMATA, PATRAS = "7401", "7101", "4401", "3701"

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from provider import admin
 from provider.credentials import CredentialKey
 from tests.conftest import PASSWORD, USERS
-from tests.e2e.special_electoral_rolls.conftest import SERVICE, Rolls, call, ok, refused
+from tests.e2e.special_electoral_rolls.conftest import call, ok, refused
 from tests.e2e.special_electoral_rolls.steps import ALL_DOCUMENTS, create, created, finalize, get, reject, roll
-from tests.rolls_fixtures import ROLLS_DATA
+from tests.rolls_fixtures import ROLLS_DATA, SERVICE, Rolls
 from tests.support import audit_row, audit_subjects, envelope, post, security_text
 
 ATHENS, SPARTA = "4501", "4301"
