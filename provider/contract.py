@@ -14,12 +14,13 @@ from spyne.interface.wsdl import Wsdl11
 from spyne.protocol.soap import Soap11
 
 from provider import namespaces as ns
-from provider.edge import civil_registry_acts, registry_parameters
+from provider.edge import civil_registry_acts, civil_status_certificates, registry_parameters
 from provider.xmlparse import parse_trusted
 
 SERVICES: dict[str, type] = {
     registry_parameters.SERVICE: registry_parameters.Service,
     civil_registry_acts.SERVICE: civil_registry_acts.Service,
+    civil_status_certificates.SERVICE: civil_status_certificates.Service,
 }
 
 _XS = f"{{{ns.XSD}}}"

@@ -2,12 +2,13 @@
 from db.models.accreditation import Agency, AgencySystem, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser
 from db.models.audit import AuditEvent, AuditEventSubject
 from db.models.base import Base, UTCDateTime
+from db.models.certificates import Certificate, CertificateSubject
 from db.models.reference import ActType, Country, MemberType, Municipality, RegistryOffice
 from db.models.registry import ActParty, CivilAct, FamilyShare, FamilyShareMember, MarginalNote, Person
 
 __all__ = [
     "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventSubject", "Base",
-    "CivilAct", "Country", "DailyUsage", "FamilyShare", "FamilyShareMember", "Grant",
+    "Certificate", "CertificateSubject", "CivilAct", "Country", "DailyUsage", "FamilyShare", "FamilyShareMember", "Grant",
     "MarginalNote", "MemberType", "Municipality", "Person", "RegistryOffice", "UTCDateTime",
     "UsedNonce", "UsedTransaction", "WsUser",
 ]
