@@ -85,7 +85,7 @@ def content_digest(certificate: Any) -> str:
     def published(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: published(v) for k, v in value.items() if k != "person_id"}
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):
             return [published(v) for v in value]
         return value
 

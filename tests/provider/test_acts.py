@@ -53,9 +53,9 @@ def explain(engine: Engine, statements: list[tuple[str, Any]]) -> list[str]:
     return plans
 
 
-def full_scans(plan: str) -> list[str]:
+def full_scans(plan: str, tables: tuple[str, ...] = REGISTRY_TABLES) -> list[str]:
     lines = [line.strip().lstrip("-> ") for line in plan.splitlines()]
-    return [line for line in lines for table in REGISTRY_TABLES
+    return [line for line in lines for table in tables
             if line.startswith((f"Seq Scan on {table}", f"SCAN {table}"))]
 
 
