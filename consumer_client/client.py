@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from consumer_client.civil_registry_acts import CivilRegistryActs
+from consumer_client.civil_status_certificates import CivilStatusCertificates
 from consumer_client.registry_parameters import Metaservices, RegistryParameters
 
 
-class MitrooClient(CivilRegistryActs, RegistryParameters, Metaservices):
+class MitrooClient(CivilRegistryActs, CivilStatusCertificates, RegistryParameters, Metaservices):
     """See ``ClientCore`` for construction; each method takes ``protocol`` (your case number) and
     the operation's inputs, and returns a ``Reply`` holding frozen dataclasses."""
