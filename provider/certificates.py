@@ -152,26 +152,29 @@ def marital_status_certificate(session: Session, request: CertificateRequest, to
 def birth_certificate(session: Session, request: CertificateRequest, today: dt.date,
                       issuance: Issuance) -> BirthCertificate:
     """The person's birth: who, their parents, the place, the share they are registered in, the birth act."""
-    checked = check_request(request, today, by_share=False)
-    assert checked.person is not None
-    person_id = _one_person(session, checked.person)
-    share = _share_of(session, person_id, today)
-    [member] = [m for m in _members(session, share.id, today) if m.person_id == person_id]
-    act, parents = _birth_act(session, person_id)
-    return issue(session, issuance, "BIRTH", _header(share, checked), person_id,
+    checked, share, member = _registered(session, request, today)
+    act, parents = _birth_act(session, member.person_id)
+    return issue(session, issuance, "BIRTH", _header(share, checked), member.person_id,
                  lambda h: BirthCertificate(h, member, parents, act))
 
 
 def registration_certificate(session: Session, request: CertificateRequest, today: dt.date,
                              issuance: Issuance) -> RegistrationCertificate:
     """Where the person is registered (municipality, share, since when) with gainmunrecdate and grnatgaindate."""
+    checked, share, member = _registered(session, request, today)
+    return issue(session, issuance, "REGISTRATION", _header(share, checked), member.person_id,
+                 lambda h: RegistrationCertificate(h, member))
+
+
+def _registered(session: Session, request: CertificateRequest,
+                today: dt.date) -> tuple[CertificateRequest, _Share, Member]:
+    """The checked request, and the person it names as a member of their share today."""
     checked = check_request(request, today, by_share=False)
     assert checked.person is not None
     person_id = _one_person(session, checked.person)
     share = _share_of(session, person_id, today)
     [member] = [m for m in _members(session, share.id, today) if m.person_id == person_id]
-    return issue(session, issuance, "REGISTRATION", _header(share, checked), person_id,
-                 lambda h: RegistrationCertificate(h, member))
+    return checked, share, member
 
 
 def _header(share: _Share, request: CertificateRequest) -> dict[str, Any]:

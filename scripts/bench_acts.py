@@ -240,19 +240,28 @@ def plans(engine: Engine, sample: dict[str, Any]) -> dict[str, list[str]]:
     """The scans PostgreSQL's planner picks by itself for the statements of one lookup of each way."""
     if engine.dialect.name != "postgresql":
         return {}
-    chosen: dict[str, list[str]] = {}
-    for name, (lookup, _soap) in WAYS.items():
-        statements: list[tuple[str, Any]] = []
-        listener = lambda _c, _cur, statement, parameters, _ctx, _many: statements.append((statement, parameters))
-        event.listen(engine, "before_cursor_execute", listener)
+    return {name: chosen_scans(engine, lambda session, lookup=lookup: lookup(session, sample, dt.date.today()))
+            for name, (lookup, _soap) in WAYS.items()}
+
+
+def chosen_scans(engine: Engine, run: Callable[[Session], Any]) -> list[str]:
+    """The scans PostgreSQL's planner picks by itself for the SELECTs ``run`` executes on a session."""
+    statements: list[tuple[str, Any]] = []
+
+    def remember(_c: Any, _cur: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
         with Session(engine) as session:
-            lookup(session, sample, dt.date.today())
-        event.remove(engine, "before_cursor_execute", listener)
-        with engine.connect() as connection:
-            lines = [row[0] for statement, parameters in statements
-                     for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
-        chosen[name] = sorted({line.strip().lstrip("-> ").split("  (")[0] for line in lines if " Scan " in line})
-    return chosen
+            run(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    with engine.connect() as connection:
+        lines = [row[0] for statement, parameters in statements
+                 for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
+    return sorted({line.strip().lstrip("-> ").split("  (")[0] for line in lines if " Scan " in line})
 
 
 def main() -> None:

@@ -21,11 +21,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench_acts import AGENCY, SERVER, ensure_database, ensure_registry, percentiles, serve, stop, time_http
+from bench_acts import (
+    AGENCY, SERVER, chosen_scans, ensure_database, ensure_registry, percentiles, serve, stop, time_http,
+)
 from db.engine import make_engine
 from db.models import FamilyShare, FamilyShareMember, Grant, Municipality, Person
 from provider import admin, certificates
@@ -121,27 +123,13 @@ def time_domain(engine: Engine, samples: list[dict[str, Any]], way: str) -> list
 
 
 def plans(engine: Engine, sample: dict[str, Any]) -> dict[str, list[str]]:
-    """The scans PostgreSQL's planner picks by itself for the statements of one lookup of each way."""
-    chosen: dict[str, list[str]] = {}
-    for way in WAYS:
-        statements: list[tuple[str, Any]] = []
+    """The scans PostgreSQL's planner picks by itself for the statements of one certificate of each way."""
+    def run(way: str) -> Any:
+        issuance = Issuance(str(uuid.uuid4()), dt.datetime.now(dt.timezone.utc), AGENCY)
+        return lambda session: certificates.marital_status_certificate(session, _request(way, sample),
+                                                                       dt.date.today(), issuance)
 
-        def remember(_c: Any, _cur: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append((statement, parameters))
-
-        event.listen(engine, "before_cursor_execute", remember)
-        try:
-            with Session(engine) as session:
-                issuance = Issuance(str(uuid.uuid4()), dt.datetime.now(dt.timezone.utc), AGENCY)
-                certificates.marital_status_certificate(session, _request(way, sample), dt.date.today(), issuance)
-        finally:
-            event.remove(engine, "before_cursor_execute", remember)
-        with engine.connect() as connection:
-            lines = [row[0] for statement, parameters in statements
-                     for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
-        chosen[WAYS[way]] = sorted({line.strip().lstrip("-> ").split("  (")[0] for line in lines if " Scan " in line})
-    return chosen
+    return {title: chosen_scans(engine, run(way)) for way, title in WAYS.items()}
 
 
 def main() -> None:

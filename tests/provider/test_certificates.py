@@ -11,13 +11,14 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy.orm import Session
 
+from db.models import Person
 from provider import certificate_register, certificates
 from provider.act_criteria import PersonCriteria
 from provider.certificate_criteria import NUMBER_PATTERN, CertificateRequest, ShareReference, check_number
 from provider.errors import MitrooError
 from tests import certificates_data as data
 from tests.acts_data import Registry
-from tests.provider.test_acts import captured_selects, explain, full_scans
+from tests.provider.test_acts import assert_indexed
 
 TABLES = ("persons", "family_shares", "family_share_members", "act_parties", "civil_acts", "municipalities",
           "certificates", "audit_events")
@@ -28,7 +29,7 @@ ISSUANCE = certificate_register.Issuance(str(uuid.uuid4()), dt.datetime.now(dt.t
 def _ways(registry: Registry) -> dict[str, tuple[Callable[[Session], Any], list[str]]]:
     move = data.moved(registry)
     with Session(registry.engine) as session:
-        person = session.get(certificates.Person, move.person_id)
+        person = session.get(Person, move.person_id)
         assert person is not None
     share = CertificateRequest("σκοπός", share=ShareReference(move.municipality_code, move.share_number))
     amka = CertificateRequest("σκοπός", person=PersonCriteria(amka=person.amka))
@@ -56,14 +57,7 @@ def _ways(registry: Registry) -> dict[str, tuple[Callable[[Session], Any], list[
 @pytest.mark.parametrize("way", ["share", "amka", "name", "amka-as-on-a-past-date", "birth", "registration", "verify"])
 def test_every_lookup_is_indexed(registry: Registry, way: str) -> None:
     lookup, indexes = _ways(registry)[way]
-    engine = registry.engine
-    with captured_selects(engine) as statements, Session(engine) as session:
-        lookup(session)
-    plans = explain(engine, statements)
-    everything = "\n\n".join(plans)
-    assert statements and not [scan for plan in plans for scan in full_scans(plan, TABLES)], everything
-    for index in indexes:
-        assert any(name in everything for name in index.split("|")), f"{way}: {index} not used\n{everything}"
+    assert_indexed(registry.engine, lookup, indexes, TABLES)
 
 
 def test_numbers_have_their_form_and_are_not_sequential() -> None:
