@@ -142,8 +142,9 @@ class Life:
             muni = rng.choice([m for m in self.munis if m != old] or [old])
             share = self._share(muni, day)
             types = {m["id"]: m["membertype"] for m in current}
-            if "HEAD" not in types.values():  # the head died or left: the spouse, or the eldest child, heads the new share
-                eldest = min(current, key=lambda m: (m["membertype"] == "CHILD", self.persons[m["person_id"]]["birthdate"]))
+            if "HEAD" not in types.values():  # the head died or left: the spouse, or else the eldest child, heads
+                eldest = min(current, key=lambda m: (m["membertype"] == "CHILD",
+                                                     self.persons[m["person_id"]]["birthdate"]))
                 types[eldest["id"]] = "HEAD"
             for member in sorted(current, key=lambda m: m["id"]):
                 self._delete(member, day, MOVE_REASON)

@@ -16,7 +16,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +33,14 @@ KIND_NAMES = {
 }
 _ATTEMPTS = 3
 
-C = TypeVar("C")
+class Listing(Protocol):
+    """A certificate: it says which persons it lists."""
+
+    @property
+    def subjects(self) -> frozenset[int]: ...
+
+
+C = TypeVar("C", bound=Listing)
 
 
 @dataclass(frozen=True)
@@ -113,8 +120,8 @@ def issue(session: Session, issuance: Issuance, kind: str, header: dict[str, Any
             if attempt == _ATTEMPTS - 1:
                 raise
             continue
-        subjects = getattr(certificate, "subjects")
-        session.add_all(CertificateSubject(certificate_id=row.id, person_id=pid) for pid in sorted(subjects))
+        session.add_all(CertificateSubject(certificate_id=row.id, person_id=person_id)
+                        for person_id in sorted(certificate.subjects))
         session.commit()
         return certificate
     raise AssertionError("unreachable")

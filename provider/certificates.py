@@ -223,7 +223,8 @@ def _share_of(session: Session, person_id: int, as_on: dt.date) -> _Share:
     """The share the person belonged to on ``as_on``; failing that the last one they had left by then."""
     rows = [r for r in session.execute(memberships_query(person_id)) if r.registered_on <= as_on]
     if not rows:
-        raise MitrooError(ErrorCode.MP_NOT_FOUND, f"το πρόσωπο δεν ήταν εγγεγραμμένο σε μερίδα στις {as_on.isoformat()}")
+        raise MitrooError(ErrorCode.MP_NOT_FOUND,
+                          f"το πρόσωπο δεν ήταν εγγεγραμμένο σε μερίδα στις {as_on.isoformat()}")
     current = [r for r in rows if r.deleted_on is None or r.deleted_on > as_on]
     row = (current or rows)[-1]
     return _Share(row.id, row.code, row.name, row.share_number)

@@ -80,8 +80,11 @@ def composition(registry: Registry, share_id: int, day: dt.date) -> set[tuple[An
             "SELECT p.amka, m.membertype, m.deleted_on, m.deletion_reason FROM family_share_members m "
             "JOIN persons p ON p.id = m.person_id WHERE m.share_id = :share AND m.registered_on <= :day"
         ), {"share": share_id, "day": day}).all()
-    return {(amka, kind, reason if deleted and deleted <= day else None, deleted if deleted and deleted <= day else None)
-            for amka, kind, deleted, reason in ((a, k, _date(d), r) for a, k, d, r in rows)}
+    listed = set()
+    for amka, kind, deleted, reason in rows:
+        gone = deleted is not None and _date(deleted) <= day
+        listed.add((amka, kind, reason if gone else None, _date(deleted) if gone else None))
+    return listed
 
 
 def listed(certificate: dict[str, Any]) -> set[tuple[Any, ...]]:
@@ -89,5 +92,5 @@ def listed(certificate: dict[str, Any]) -> set[tuple[Any, ...]]:
 
 
 def member_ids(registry: Registry, share_id: int, day: dt.date) -> set[int]:
-    return set(registry.scalars("SELECT person_id FROM family_share_members WHERE share_id = :s AND registered_on <= :d",
-                                s=share_id, d=day))
+    return set(registry.scalars("SELECT person_id FROM family_share_members "
+                                "WHERE share_id = :s AND registered_on <= :d", s=share_id, d=day))

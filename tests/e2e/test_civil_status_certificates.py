@@ -147,7 +147,8 @@ def test_as_on_date_before_and_after_an_event(client: Client, registry: Registry
     else:  # deleted on the day: still a member before it, then listed with the reason and date
         expected = {"death": "ΘΑΝΑΤΟΣ", "move": "ΜΕΤΑΔΗΜΟΤΕΥΣΗ", "leaving-at-marriage": "ΓΑΜΟΣ"}[scenario]
         member = shown[event.amka]
-        assert (member["deletereason"], member["deletedate"]) == ((expected, event.day) if when == "on" else (None, None))
+        deleted = (expected, event.day) if when == "on" else (None, None)
+        assert (member["deletereason"], member["deletedate"]) == deleted
 
 
 def test_a_person_named_as_on_a_date_finds_the_share_of_that_date(client: Client, registry: Registry) -> None:
@@ -200,7 +201,7 @@ def test_verify_an_issued_number_and_an_unknown_one(client: Client, registry: Re
         "MARITAL_STATUS", "AADE", PURPOSE, birth.day)
     assert answer["issuedAt"] == issued["issuedAt"] and answer["contentDigest"] == stored.content_digest
     assert answer["subjectAmka"] == "*" * 8 + birth.amka[-3:]
-    assert answer["subjectName"] == " ".join(w[0] + "*" * (len(w) - 1) for w in f"{head.firstname} {head.surname}".split())
+    assert answer["subjectName"] == " ".join(w[0] + "*" * (len(w) - 1) for w in (head.firstname, head.surname))
     unknown = output(call(client, "verifyCertificate", certificateNumber="MS-2026-0000-0000-0000-0000"),
                      "verifyCertificate")
     assert unknown["issued"] is False and unknown["agencyCode"] is None and unknown["purpose"] is None
@@ -248,7 +249,7 @@ def test_an_agency_without_a_certificates_grant_is_refused(provider: Running, re
     assert row.outcome == "MP_NOT_AUTHORIZED" and audit_subjects(provider.engine, row.id) == set()
 
 
-@pytest.mark.parametrize("operation", ["getMaritalStatusCertificate", "getBirthCertificate", "getRegistrationCertificate"])
+@pytest.mark.parametrize("operation", OPERATIONS[:3])
 def test_namesakes_are_ambiguous_unless_mothername_tells_them_apart(client: Client, registry: Registry,
                                                                     operation: str) -> None:
     names = person(registry, registry.namesake.original, "name")
@@ -269,7 +270,8 @@ def _input(case: dict[str, Any]) -> dict[str, Any]:
 
     def dates(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: dt.date.fromisoformat(v) if k in ("birthdate", "asOnDate") else dates(v) for k, v in value.items()}
+            return {k: dt.date.fromisoformat(v) if k in ("birthdate", "asOnDate") else dates(v)
+                    for k, v in value.items()}
         return value
 
     return dates(record)
