@@ -49,13 +49,13 @@ def grant(engine: Engine) -> None:
 
 
 def pick_samples(engine: Engine, count: int, rng: random.Random) -> list[dict[str, Any]]:
-    """Random shares with a current member whose name set names no one else, each with a past date."""
+    """Random shares with a current member whose name set names no one else, and a past day they were in it."""
     chosen: list[dict[str, Any]] = []
     with Session(engine) as session:
         top = session.scalar(select(func.max(FamilyShare.id))) or 0
         while len(chosen) < count:
             rows = session.execute(
-                select(FamilyShare, Municipality.code, Person)
+                select(FamilyShare, Municipality.code, Person, FamilyShareMember.registered_on)
                 .join(Municipality, FamilyShare.municipality_id == Municipality.id)
                 .join(FamilyShareMember, FamilyShareMember.share_id == FamilyShare.id)
                 .join(Person, Person.id == FamilyShareMember.person_id)
@@ -64,7 +64,7 @@ def pick_samples(engine: Engine, count: int, rng: random.Random) -> list[dict[st
                 .order_by(FamilyShare.id, FamilyShareMember.id)
             ).all()
             seen: set[int] = set()
-            for share, code, person in rows:
+            for share, code, person, registered_on in rows:
                 if share.id in seen or len(chosen) >= count:
                     continue
                 seen.add(share.id)
@@ -72,8 +72,8 @@ def pick_samples(engine: Engine, count: int, rng: random.Random) -> list[dict[st
                                       fathername=person.fathername, birthdate=person.birthdate)
                 if len(find_persons(session, name)) != 1:
                     continue
-                created = share.created_on.toordinal()
-                past = dt.date.fromordinal(rng.randint(created, max(created, dt.date(2025, 12, 31).toordinal())))
+                since = registered_on.toordinal()  # a day the person was a member
+                past = dt.date.fromordinal(rng.randint(since, max(since, dt.date(2025, 12, 31).toordinal())))
                 chosen.append({"share": ShareReference(code, share.share_number), "amka": person.amka,
                                "name": name, "past": past})
     return chosen
