@@ -48,6 +48,7 @@ class Event:
     username: str | None = None
     declared: dict[str, str | None] = field(default_factory=dict)
     subjects: frozenset[int] = frozenset()
+    purpose: str | None = None
 
 
 def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClaim | None = None) -> int:
@@ -73,6 +74,7 @@ def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClai
                 outcome_detail=event.outcome_detail,
                 duration_ms=event.duration_ms,
                 request_digest=event.request_digest,
+                purpose=event.purpose,
             )
             session.add(row)
             if claim is not None:

@@ -152,7 +152,7 @@ def subjects_of(
 EXPORTED = (
     "id", "call_sequence_id", "server_time", "service", "operation", "agency_code", "system_code", "username",
     "audit_transaction_id", "audit_transaction_date", "audit_unit", "audit_protocol", "audit_user_id",
-    "audit_user_ip", "observed_ip", "outcome", "outcome_detail", "duration_ms", "request_digest",
+    "audit_user_ip", "observed_ip", "outcome", "outcome_detail", "purpose", "duration_ms", "request_digest",
 )
 
 

@@ -65,7 +65,7 @@ def subject_report(session: Session, amka: str, *, since: dt.datetime | None = N
             service=event.service,
             operation=event.operation or "",
             protocol=event.audit_protocol or "",
-            purpose=getattr(event, "purpose", None),
+            purpose=event.purpose,
             call_sequence_id=event.call_sequence_id,
         )
         for event in search(session, AuditFilter(subjects=frozenset({person.id}), outcome="OK", since=since,

@@ -29,6 +29,7 @@ class AuditEvent:
     audit_user_id: str | None = None
     audit_user_ip: str | None = None
     outcome_detail: str | None = None
+    purpose: str | None = None
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ class ActSearchResult:
     truncated: bool
 
 
-def _person(amka: str | None, surname: str | None, firstname: str | None, fathername: str | None,
+def person_criteria(amka: str | None, surname: str | None, firstname: str | None, fathername: str | None,
             mothername: str | None, birthdate: dt.date | None) -> dict[str, Any] | None:
     person = {"amka": amka, "surname": surname, "firstname": firstname, "fathername": fathername,
               "mothername": mothername, "birthdate": birthdate}
@@ -119,7 +119,7 @@ class CivilRegistryActs(ClientCore):
     ) -> Reply[Act]:
         """A birth act (ληξιαρχική πράξη γέννησης), by reference or by person."""
         return self._act("getBirthAct", protocol, registry_office_code, act_number, volume, year,
-                         _person(amka, surname, firstname, fathername, mothername, birthdate))
+                         person_criteria(amka, surname, firstname, fathername, mothername, birthdate))
 
     def get_death_act(
         self, *, protocol: str, registry_office_code: str | None = None, act_number: int | None = None,
@@ -129,7 +129,7 @@ class CivilRegistryActs(ClientCore):
     ) -> Reply[Act]:
         """A death act (ληξιαρχική πράξη θανάτου), by reference or by the deceased."""
         return self._act("getDeathAct", protocol, registry_office_code, act_number, volume, year,
-                         _person(amka, surname, firstname, fathername, mothername, birthdate))
+                         person_criteria(amka, surname, firstname, fathername, mothername, birthdate))
 
     def get_marriage_act(
         self, *, protocol: str, registry_office_code: str | None = None, act_number: int | None = None,
@@ -139,7 +139,7 @@ class CivilRegistryActs(ClientCore):
     ) -> Reply[Act]:
         """A marriage act (ληξιαρχική πράξη γάμου), by reference or by either spouse; a divorce is a note."""
         return self._act("getMarriageAct", protocol, registry_office_code, act_number, volume, year,
-                         _person(amka, surname, firstname, fathername, mothername, birthdate))
+                         person_criteria(amka, surname, firstname, fathername, mothername, birthdate))
 
     def get_civil_partnership_act(
         self, *, protocol: str, registry_office_code: str | None = None, act_number: int | None = None,
@@ -149,7 +149,7 @@ class CivilRegistryActs(ClientCore):
     ) -> Reply[Act]:
         """A civil-partnership act (σύμφωνο συμβίωσης), by reference or by either partner."""
         return self._act("getCivilPartnershipAct", protocol, registry_office_code, act_number, volume, year,
-                         _person(amka, surname, firstname, fathername, mothername, birthdate))
+                         person_criteria(amka, surname, firstname, fathername, mothername, birthdate))
 
     def search_acts(
         self, *, protocol: str, amka: str | None = None, surname: str | None = None, firstname: str | None = None,
@@ -159,6 +159,6 @@ class CivilRegistryActs(ClientCore):
     ) -> Reply[ActSearchResult]:
         """Act references naming a person, or of an office in a year range; capped by max_results."""
         return self.call(SERVICE, "searchActs", protocol, lambda out: build(ActSearchResult, out),
-                         person=_person(amka, surname, firstname, fathername, mothername, birthdate),
+                         person=person_criteria(amka, surname, firstname, fathername, mothername, birthdate),
                          actType=act_type, registryOfficeCode=registry_office_code, yearFrom=year_from,
                          yearTo=year_to, maxResults=max_results)

@@ -14,8 +14,9 @@ About 8% of persons die (death act; every membership deleted, reason ΘΑΝΑΤ�
 marriages end in divorce and some partnerships are dissolved (a marginal note on the act; the
 spouse or partner leaves the share and heads a new one). Some marriages and deaths happened
 abroad. Corrections, recognitions, name changes and annulled duplicate registrations come from
-``db.synthetic_acts``. Every living person has exactly one current membership; AMKA (everyone)
-and AFM (adults) have valid check digits and are unique.
+``db.synthetic_acts``; remarriages, moves to another municipality, naturalisations and the
+certificates' registry fields from ``db.synthetic_life``. Every living person has exactly one
+current membership; AMKA (everyone) and AFM (adults) have valid check digits and are unique.
 
 Rows are built as plain dicts with ids assigned here and inserted in batches of ``BATCH`` in one
 transaction, which is fast on both SQLite and PostgreSQL.
@@ -41,13 +42,12 @@ from db.models import ActParty, CivilAct, FamilyShare, FamilyShareMember, Margin
 from db.names import female_surname, registry_form
 from db.reference_data import seeding_reference
 from db.synthetic_acts import ActBook
+from db.synthetic_life import DEATH_REASON, DIVORCE_REASON, Life
 
 AS_OF = dt.date(2025, 12, 31)  # the synthetic registry's "today"
 BATCH = 5000
 NAME_POOL = 500
 BIG_CITY_WEIGHT = 15
-DEATH_REASON = "ΘΑΝΑΤΟΣ"
-DIVORCE_REASON = "ΛΥΣΗ ΓΑΜΟΥ"
 DISSOLUTION_REASON = "ΛΥΣΗ ΣΥΜΦΩΝΟΥ ΣΥΜΒΙΩΣΗΣ"
 FOREIGN_NATIONALITIES = ("AL", "BG", "RO", "GE", "UA", "RU", "CY", "DE", "GB", "EG")
 DIASPORA_BIRTH_COUNTRIES = ("DE", "US", "AU", "CA", "GB", "CY", "BE", "SE", "ZA", "EG")
@@ -453,6 +453,7 @@ def seed_registry(engine: Engine, persons: int, seed: int, progress: bool = True
             gen.household(persons - before)
             bar.update(len(rows) - before)
     gen.deaths()
+    Life(seed, gen.rows, gen._id, gen.book, gen.near, gen.munis, AS_OF).run()
     gen.assign_afms()
     gen.number()
     total = sum(len(r) for r in gen.rows.values())

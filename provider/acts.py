@@ -167,7 +167,7 @@ def persons_query(person: PersonCriteria) -> Select[Any]:
     return query
 
 
-def _persons(session: Session, person: PersonCriteria) -> list[int]:
+def find_persons(session: Session, person: PersonCriteria) -> list[int]:
     ids = list(session.scalars(persons_query(person)))
     if not ids:
         who = f"ΑΜΚΑ {person.amka}" if person.amka else (
@@ -186,7 +186,7 @@ def person_acts_query(person_ids: list[int], act_type: str) -> Select[Any]:
 
 
 def _act_of_person(session: Session, act_type: str, person: PersonCriteria) -> int:
-    ids = list(session.scalars(person_acts_query(_persons(session, person), act_type)))
+    ids = list(session.scalars(person_acts_query(find_persons(session, person), act_type)))
     if not ids:
         raise MitrooError(ErrorCode.MP_NOT_FOUND, f"δεν υπάρχει {_type_name(session, act_type)} του προσώπου")
     if len(ids) > 1:
@@ -275,7 +275,7 @@ def search_query(criteria: SearchCriteria, person_ids: list[int] | None, office_
 def search_acts(session: Session, criteria: SearchCriteria, today: dt.date) -> SearchResult:
     """References of the acts matching ``criteria`` (at most maxResults; ``truncated`` when there were more)."""
     checked = check_search(criteria, today)
-    person_ids = _persons(session, checked.person) if checked.person is not None else None
+    person_ids = find_persons(session, checked.person) if checked.person is not None else None
     office_id = _office(session, checked.registry_office_code).id if checked.registry_office_code else None
     rows = session.execute(search_query(checked, person_ids, office_id)).all()
     assert checked.max_results is not None

@@ -36,6 +36,8 @@ class Call:
     # An exception that must turn the whole answer into a fault.
     failure: BaseException | None = None
     subjects: set[int] = field(default_factory=set)
+    # The purpose the caller declared (σκοπός χορήγησης of a certificate), for the audit row.
+    purpose: str | None = None
 
     def touch(self, person_ids: Iterable[int]) -> None:
         """Record the data subjects (internal person ids) this call returns data about."""

@@ -6,7 +6,9 @@ from typing import Final
 
 CATALOGUE: Final[dict[str, tuple[str, ...]]] = {
     "civilRegistryActs": ("getBirthAct", "getDeathAct", "getMarriageAct", "getCivilPartnershipAct", "searchActs"),
-    "civilStatusCertificates": ("getMaritalStatusCertificate", "getBirthCertificate", "getRegistrationCertificate"),
+    "civilStatusCertificates": (
+        "getMaritalStatusCertificate", "getBirthCertificate", "getRegistrationCertificate", "verifyCertificate",
+    ),
     "registryParameters": ("getMunicipalities", "getRegistryOffices", "getCountries", "getActTypes", "getMemberTypes"),
     "specialElectoralRolls": (
         "checkVoterEligibility",

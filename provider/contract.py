@@ -14,12 +14,15 @@ from spyne.interface.wsdl import Wsdl11
 from spyne.protocol.soap import Soap11
 
 from provider import namespaces as ns
-from provider.edge import audit_service, civil_registry_acts, registry_parameters, special_electoral_rolls
+from provider.edge import (
+    audit_service, civil_registry_acts, civil_status_certificates, registry_parameters, special_electoral_rolls,
+)
 from provider.xmlparse import parse_trusted
 
 SERVICES: dict[str, type] = {
     registry_parameters.SERVICE: registry_parameters.Service,
     civil_registry_acts.SERVICE: civil_registry_acts.Service,
+    civil_status_certificates.SERVICE: civil_status_certificates.Service,
     special_electoral_rolls.SERVICE: special_electoral_rolls.Service,
     audit_service.SERVICE: audit_service.Service,
 }

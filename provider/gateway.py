@@ -278,6 +278,7 @@ class Gateway:
                 username=caller.username if caller else None,
                 declared=call.declared,
                 subjects=frozenset(call.subjects) if error is None else frozenset(),
+                purpose=call.purpose,
             ),
             claim,
         )

@@ -45,7 +45,7 @@ CLI = str(Path(sys.executable).with_name("mitroo-provider"))
 OPERATION = {"BIRTH": "getBirthAct", "DEATH": "getDeathAct", "MARRIAGE": "getMarriageAct",
              "PARTNERSHIP": "getCivilPartnershipAct"}
 ENVELOPE = """<?xml version="1.0" encoding="UTF-8"?>
-<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:a="urn:mitroo-politon:civilRegistryActs:v1"
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:a="urn:mitroo-politon:{service}:v1"
  xmlns:c="urn:mitroo-politon:common:v1"><s:Header><w:Security
  xmlns:w="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><w:UsernameToken>
 <w:Username>{user}</w:Username><w:Password>{password}</w:Password></w:UsernameToken></w:Security></s:Header>
@@ -194,18 +194,18 @@ def time_domain(engine: Engine, samples: list[dict[str, Any]], lookup: Callable[
     return spent
 
 
-def time_http(url: str, samples: list[dict[str, Any]],
-              soap: Callable[[dict[str, Any]], tuple[str, str]]) -> tuple[list[float], int]:
+def time_http(url: str, samples: list[dict[str, Any]], soap: Callable[[dict[str, Any]], tuple[str, str]],
+              namespace: str = "civilRegistryActs") -> tuple[list[float], int]:
     spent, errors = [], 0
     with requests.Session() as http:
         for sample in samples:
             operation, input_xml = soap(sample)
-            body = ENVELOPE.format(user=USER, password=PASSWORD, op=operation, tx=uuid.uuid4(), input=input_xml,
+            body = ENVELOPE.format(service=namespace, user=USER, password=PASSWORD, op=operation, tx=uuid.uuid4(), input=input_xml,
                                    now=dt.datetime.now(dt.timezone.utc).isoformat()).encode()
             started = time.perf_counter()
             answer = http.post(url, data=body, headers={"Content-Type": "text/xml; charset=utf-8"}, timeout=60)
             spent.append(time.perf_counter() - started)
-            errors += answer.status_code != 200 or b"<tns:errorCode>" in answer.content
+            errors += answer.status_code != 200 or b"errorCode>" in answer.content  # nil errorRecord on success
     return spent, errors
 
 
@@ -240,19 +240,28 @@ def plans(engine: Engine, sample: dict[str, Any]) -> dict[str, list[str]]:
     """The scans PostgreSQL's planner picks by itself for the statements of one lookup of each way."""
     if engine.dialect.name != "postgresql":
         return {}
-    chosen: dict[str, list[str]] = {}
-    for name, (lookup, _soap) in WAYS.items():
-        statements: list[tuple[str, Any]] = []
-        listener = lambda _c, _cur, statement, parameters, _ctx, _many: statements.append((statement, parameters))
-        event.listen(engine, "before_cursor_execute", listener)
+    return {name: chosen_scans(engine, lambda session, lookup=lookup: lookup(session, sample, dt.date.today()))
+            for name, (lookup, _soap) in WAYS.items()}
+
+
+def chosen_scans(engine: Engine, run: Callable[[Session], Any]) -> list[str]:
+    """The scans PostgreSQL's planner picks by itself for the SELECTs ``run`` executes on a session."""
+    statements: list[tuple[str, Any]] = []
+
+    def remember(_c: Any, _cur: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
         with Session(engine) as session:
-            lookup(session, sample, dt.date.today())
-        event.remove(engine, "before_cursor_execute", listener)
-        with engine.connect() as connection:
-            lines = [row[0] for statement, parameters in statements
-                     for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
-        chosen[name] = sorted({line.strip().lstrip("-> ").split("  (")[0] for line in lines if " Scan " in line})
-    return chosen
+            run(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    with engine.connect() as connection:
+        lines = [row[0] for statement, parameters in statements
+                 for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
+    return sorted({line.strip().lstrip("-> ").split("  (")[0] for line in lines if " Scan " in line})
 
 
 def main() -> None:

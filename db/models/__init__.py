@@ -2,6 +2,7 @@
 from db.models.accreditation import Agency, AgencySystem, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser
 from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditSeal
 from db.models.base import Base, UTCDateTime
+from db.models.certificates import Certificate, CertificateSubject
 from db.models.reference import ActType, Country, MemberType, Municipality, RegistryOffice
 from db.models.registry import ActParty, CivilAct, FamilyShare, FamilyShareMember, MarginalNote, Person
 from db.models.rolls import (
@@ -11,8 +12,8 @@ from db.models.rolls import (
 
 __all__ = [
     "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventHash", "AuditEventSubject",
-    "AuditSeal", "Base",
-    "CivilAct", "Country", "DailyUsage", "FamilyShare", "FamilyShareMember", "Grant",
+    "AuditSeal", "Base", "Certificate", "CertificateSubject", "CivilAct", "Country", "DailyUsage", "FamilyShare",
+    "FamilyShareMember", "Grant",
     "MarginalNote", "MemberType", "Municipality", "Person", "RegistryOffice", "UTCDateTime",
     "UsedNonce", "UsedTransaction", "WsUser",
     "CitizenshipAcquisition", "Conviction", "Election", "PermitHolder", "PermitType", "ResidenceHistory",

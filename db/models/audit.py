@@ -36,6 +36,8 @@ class AuditEvent(Base):
     outcome_detail: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int] = mapped_column(Integer)
     request_digest: Mapped[str] = mapped_column(String(64))
+    # The declared purpose (σκοπός χορήγησης) of a call that states one: a certificate's purpose.
+    purpose: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEventSubject(Base):

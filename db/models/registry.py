@@ -33,6 +33,8 @@ class Person(Base):
     birth_country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), default="GR")
     nationality: Mapped[str] = mapped_column(ForeignKey("countries.code"), default="GR")
     deathdate: Mapped[dt.date | None] = mapped_column(Date)
+    grnatgaindate: Mapped[dt.date | None] = mapped_column(Date)  # Greek nationality acquired (naturalised)
+    eklspecialno: Mapped[str | None] = mapped_column(String(12))  # special electoral number (voters)
 
     __table_args__ = (
         Index("ix_persons_name_birthdate", "surname", "firstname", "birthdate"),
@@ -64,6 +66,9 @@ class FamilyShareMember(Base):
     registered_on: Mapped[dt.date] = mapped_column(Date)
     deleted_on: Mapped[dt.date | None] = mapped_column(Date)
     deletion_reason: Mapped[str | None] = mapped_column(String(120))
+    # The day the person became a citizen (δημότης) of the share's municipality (gainmunrecdate):
+    # kept across shares of one municipality, the day of the move after a μεταδημότευση.
+    gainmunrecdate: Mapped[dt.date | None] = mapped_column(Date)
 
     share: Mapped[FamilyShare] = relationship(back_populates="members")
 

@@ -65,6 +65,7 @@ class AuditEventRecord(ComplexModel):
         ("observedIp", text()),
         ("outcome", text()),
         ("outcomeDetail", text(**Optional)),
+        ("purpose", text(**Optional)),
         ("durationMs", Int(**Mandatory)),
     ]
 
@@ -155,7 +156,7 @@ def _search(call: Call, data: Any) -> SearchResult:
             auditTransactionId=e.audit_transaction_id, auditTransactionDate=e.audit_transaction_date,
             auditUnit=e.audit_unit, auditProtocol=e.audit_protocol, auditUserId=e.audit_user_id,
             auditUserIp=e.audit_user_ip, observedIp=e.observed_ip, outcome=e.outcome,
-            outcomeDetail=e.outcome_detail, durationMs=e.duration_ms,
+            outcomeDetail=e.outcome_detail, purpose=e.purpose, durationMs=e.duration_ms,
         ) for e in found[:limit]],
         truncated=len(found) > limit,
     )

@@ -10,7 +10,9 @@ from spyne import Boolean, ComplexModel, Date, Int, Time, Unicode
 from provider import act_criteria, acts
 from provider import namespaces as ns
 from provider.call import Call
-from provider.edge.common import ActReference, Mandatory, Optional, PersonCriteria, service_class, text
+from provider.edge.common import (
+    ActReference, Mandatory, Optional, PersonCriteria, input_record, output_model, service_class, text,
+)
 
 SERVICE = "civilRegistryActs"
 TNS = ns.service(SERVICE)
@@ -140,38 +142,19 @@ class SearchActsInput(ComplexModel):
 # -- conversions ----------------------------------------------------------------------------------
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def _model(model: type, record: Any) -> Any:
-    """``model`` filled from the frozen ``record``'s fields of the same (camelCase) name; others are left out."""
-    names = model._type_info
-    values = {_camel(f.name): getattr(record, f.name) for f in dataclasses.fields(record)}
-    return model(**{name: value for name, value in values.items() if name in names})
-
-
-def _record(record_type: type, data: Any) -> Any:
-    """A domain criteria record from a spyne input object (absent elements are None)."""
-    if data is None:
-        return None
-    return record_type(**{f.name: getattr(data, _camel(f.name), None) for f in dataclasses.fields(record_type)})
-
-
 def _act(act: acts.Act) -> Any:
     return Act(
-        header=_model(ActHeader, act.header),
-        event=_model(ActEvent, act.event),
-        party=[_model(ActParty, party) for party in act.parties],
-        marginalNote=[_model(MarginalNote, note) for note in act.notes],
+        header=output_model(ActHeader, act.header),
+        event=output_model(ActEvent, act.event),
+        party=[output_model(ActParty, party) for party in act.parties],
+        marginalNote=[output_model(MarginalNote, note) for note in act.notes],
     )
 
 
 def _get_act(act_type: str) -> Any:
     def handler(call: Call, data: Any) -> Any:
-        reference = _record(act_criteria.ActReference, data.actReference)
-        person = _record(act_criteria.PersonCriteria, data.person)
+        reference = input_record(act_criteria.ActReference, data.actReference)
+        person = input_record(act_criteria.PersonCriteria, data.person)
         today = act_criteria.registry_today(call.call_sequence_date)
         with call.sessions() as session:
             act = acts.get_act(session, act_type, reference, person, today)
@@ -182,15 +165,15 @@ def _get_act(act_type: str) -> Any:
 
 
 def _search_acts(call: Call, data: Any) -> Any:
-    criteria = _record(act_criteria.SearchCriteria, data)
-    criteria = dataclasses.replace(criteria, person=_record(act_criteria.PersonCriteria, data.person))
+    criteria = input_record(act_criteria.SearchCriteria, data)
+    criteria = dataclasses.replace(criteria, person=input_record(act_criteria.PersonCriteria, data.person))
     today = act_criteria.registry_today(call.call_sequence_date)
     with call.sessions() as session:
         result = acts.search_acts(session, criteria, today)
     call.touch(result.subjects)
     return ActSearchResult(
         act=[
-            ActSummary(header=_model(ActHeader, s.header), mainParty=[_model(PartyName, p) for p in s.main_parties])
+            ActSummary(header=output_model(ActHeader, s.header), mainParty=[output_model(PartyName, p) for p in s.main_parties])
             for s in result.acts
         ],
         truncated=result.truncated,

@@ -1,6 +1,7 @@
 """Shared SOAP types (namespace ``urn:mitroo-politon:common:v1``) and the operation factory."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable
 
 from spyne import ComplexModel, Date, DateTime, Int, ServiceBase, Unicode, rpc
@@ -82,6 +83,25 @@ class ActReference(ComplexModel):
         ("volume", Int(**Optional)),
         ("year", Int(**Mandatory)),
     ]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def output_model(model: type, record: Any) -> Any:
+    """``model`` filled from the frozen ``record``'s fields of the same (camelCase) name; others are left out."""
+    names = model._type_info
+    values = {_camel(f.name): getattr(record, f.name) for f in dataclasses.fields(record)}
+    return model(**{name: value for name, value in values.items() if name in names})
+
+
+def input_record(record_type: type, data: Any) -> Any:
+    """A domain criteria record from a spyne input object (absent elements are None)."""
+    if data is None:
+        return None
+    return record_type(**{f.name: getattr(data, _camel(f.name), None) for f in dataclasses.fields(record_type)})
 
 
 class AbortCall(Exception):

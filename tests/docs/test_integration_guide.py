@@ -17,6 +17,7 @@ from lxml import etree
 
 from provider.errors import markdown_table
 from tests.acts_data import Registry
+from tests.certificates_data import deletion
 from tests.conftest import PASSWORD, USERS, Running
 from tests.rolls_fixtures import ROLLS_DATA, Rolls
 from tests.support import audit_record, envelope, post, security_text
@@ -26,7 +27,7 @@ SHOWN_DATE = "2026-11-23T10:15:00+02:00"
 SHOWN_USER, SHOWN_PASSWORD = "demo-aade-eispraxis", "demo-aade-pass-2026"
 ROLLS_EXAMPLE = ROLLS_DATA / "integration-example.xml"
 VOLATILE = ("callSequenceId", "callSequenceDate", "Created", "Expires", "BinarySecurityToken", "DigestValue",
-            "SignatureValue")
+            "SignatureValue", "certificateNumber", "issuedAt")
 
 
 def _block(name: str) -> re.Pattern[str]:
@@ -62,10 +63,19 @@ def _death_act_reference(registry: Registry) -> str:
     ) + "</svc:actReference>"
 
 
+def _family_on_the_day_of_a_death(registry: Registry) -> str:
+    death = deletion(registry, "ΘΑΝΑΤΟΣ")
+    return (f"<svc:shareReference><svc:municipalityCode>{death.municipality_code}</svc:municipalityCode>"
+            f"<svc:shareNumber>{death.share_number}</svc:shareNumber></svc:shareReference>"
+            f"<svc:purpose>Επίδομα παιδιών έτους {death.day.year}</svc:purpose>"
+            f"<svc:asOnDate>{death.day.isoformat()}</svc:asOnDate>")
+
+
 EXAMPLES: dict[str, tuple[str, str, Callable[[Registry], str]]] = {
     "registryParameters": ("registryParameters", "getRegistryOffices",
                            lambda registry: "<svc:municipalityCode>7401</svc:municipalityCode>"),
     "civilRegistryActs": ("civilRegistryActs", "getDeathAct", _death_act_reference),
+    "civilStatusCertificates": ("civilStatusCertificates", "getMaritalStatusCertificate", _family_on_the_day_of_a_death),
 }
 
 

@@ -188,7 +188,8 @@ def test_search_by_office_and_years_is_sorted_and_capped(client: Client, registr
     assert whole["act"][:50] == capped["act"]
     assert [_order(a) for a in whole["act"]] == sorted(_order(a) for a in whole["act"])
     assert {a["header"]["registryOfficeCode"] for a in whole["act"]} == {office}
-    year = whole["act"][len(whole["act"]) // 2]["header"]["year"]
+    births_there = [a for a in whole["act"] if a["header"]["actType"] == "BIRTH"]
+    year = births_there[len(births_there) // 2]["header"]["year"]  # a year with births there
     births = output(call(client, "searchActs", registryOfficeCode=office.lower(), yearFrom=year, yearTo=year,
                          actType="birth"), "searchActs")
     expected = [a for a in whole["act"] if a["header"]["year"] == year and a["header"]["actType"] == "BIRTH"]
