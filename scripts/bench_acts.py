@@ -264,20 +264,29 @@ def chosen_scans(engine: Engine, run: Callable[[Session], Any]) -> list[str]:
     return sorted({line.strip().lstrip("-> ").split("  (")[0] for line in lines if " Scan " in line})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def prepared(description: str, unit: str, suffix: str = "") -> tuple[argparse.Namespace, Engine]:
+    """The options every bench takes, and its database: created when missing, migrated, seeded or reused.
+
+    The default database is mitroo_bench_1m<suffix> on MITROO_BENCH_POSTGRES_URL's server
+    (mitroo_bench<suffix>_<N> for another size)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=1_000_000)
-    parser.add_argument("--database-url", help="default: database mitroo_bench_1m (mitroo_bench_<N> for other "
-                        "sizes) on MITROO_BENCH_POSTGRES_URL's server, created when missing")
+    parser.add_argument("--database-url", help=f"default: database mitroo_bench_1m{suffix} (mitroo_bench{suffix}_<N> "
+                        "for other sizes) on MITROO_BENCH_POSTGRES_URL's server, created when missing")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--samples", type=int, default=1000, help="lookups per way (default 1000)")
+    parser.add_argument("--samples", type=int, default=1000, help=f"{unit} per way (default 1000)")
     args = parser.parse_args()
     if not args.database_url:
-        name = "mitroo_bench_1m" if args.persons == 1_000_000 else f"mitroo_bench_{args.persons}"
+        name = f"mitroo_bench_1m{suffix}" if args.persons == 1_000_000 else f"mitroo_bench{suffix}_{args.persons}"
         args.database_url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
     ensure_database(args.database_url)
     engine = make_engine(args.database_url)
     ensure_registry(engine, args.database_url, args.persons, args.seed)
+    return args, engine
+
+
+def main() -> None:
+    args, engine = prepared(__doc__, "lookups")
     rng = random.Random(args.seed)
     samples = pick_samples(engine, args.samples, rng)
     warmup = samples[: max(1, len(samples) // 20)]

@@ -11,7 +11,6 @@ p50/p90/p99 per way and the plans PostgreSQL chooses by itself for one lookup of
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as dt
 import random
@@ -22,13 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench_acts import (
-    AGENCY, SERVER, chosen_scans, ensure_database, ensure_registry, percentiles, serve, stop, time_http,
-)
-from db.engine import make_engine
+from bench_acts import AGENCY, chosen_scans, percentiles, prepared, serve, stop, time_http
 from db.models import FamilyShare, FamilyShareMember, Grant, Municipality, Person
 from provider import admin, certificates
 from provider.act_criteria import PersonCriteria
@@ -133,19 +128,7 @@ def plans(engine: Engine, sample: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--persons", type=int, default=1_000_000)
-    parser.add_argument("--database-url", help="default: database mitroo_bench_1m_certs (mitroo_bench_certs_<N> "
-                        "for other sizes) on MITROO_BENCH_POSTGRES_URL's server, created when missing")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--samples", type=int, default=1000, help="certificates per way (default 1000)")
-    args = parser.parse_args()
-    if not args.database_url:
-        name = "mitroo_bench_1m_certs" if args.persons == 1_000_000 else f"mitroo_bench_certs_{args.persons}"
-        args.database_url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    ensure_database(args.database_url)
-    engine = make_engine(args.database_url)
-    ensure_registry(engine, args.database_url, args.persons, args.seed)  # migrates (upgrade head) first
+    args, engine = prepared(__doc__, "certificates", suffix="_certs")  # migrates (upgrade head) first
     grant(engine)
     samples = pick_samples(engine, args.samples, random.Random(args.seed))
     warmup = samples[: max(1, len(samples) // 20)]
