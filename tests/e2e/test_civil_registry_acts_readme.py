@@ -30,8 +30,13 @@ def _block(after: str, fence: str) -> str:
 
 
 def _table() -> list[list[str]]:
-    lines = SECTION[SECTION.index(TABLE_HEADER):].splitlines()[2:]
-    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines if line.startswith("| get")]
+    """The rows of the demo-acts table: from its header to the first line that is not a table row."""
+    rows = []
+    for line in SECTION[SECTION.index(TABLE_HEADER):].splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
 
 
 @pytest.fixture(scope="module")
