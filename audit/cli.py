@@ -97,8 +97,9 @@ def filters(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _reading(work: Callable[[Session, AuditFilter], None], options: dict[str, Any]) -> None:
-    """Open the provider's database, build the criteria, run ``work``; errors become one line."""
+def _session_run(work: Callable[[Session], None]) -> None:
+    """Open the provider's database and run ``work``; a bad setting or criterion, or a database
+    error, becomes one line on stderr."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
@@ -106,13 +107,18 @@ def _reading(work: Callable[[Session, AuditFilter], None], options: dict[str, An
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
-            work(session, _criteria(session, options))
+            work(session)
     except QueryError as exc:
         raise click.ClickException(str(exc)) from None
     except SQLAlchemyError as exc:
-        raise click.ClickException(f"the audit store cannot be read ({type(exc).__name__})") from None
+        raise click.ClickException(f"the audit store cannot be used ({type(exc).__name__})") from None
     finally:
         engine.dispose()
+
+
+def _reading(work: Callable[[Session, AuditFilter], None], options: dict[str, Any]) -> None:
+    """Run ``work`` on the events the command's criteria select."""
+    _session_run(lambda session: work(session, _criteria(session, options)))
 
 
 @main.command("search")
@@ -238,21 +244,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
-
-
-def _session_run(work: Callable[[Session], None]) -> None:
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            work(session)
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"the audit store cannot be used ({type(exc).__name__})") from None
-    finally:
-        engine.dispose()
 
 
 @main.command("seal")

@@ -5,7 +5,7 @@
 - calls outside a working-hours window (Greek local time, weekdays);
 - bursts: a username above N calls within one minute.
 
-The events of the chosen range are streamed once (only the columns needed) and counted in
+The events of the chosen range are streamed once (``audit.query.search``) and counted in
 Python, so the day and the working hours follow Europe/Athens, daylight saving included, on
 SQLite and PostgreSQL alike.
 """
@@ -16,10 +16,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.query import AuditFilter, statement
+from audit.query import AuditFilter, search
 
 ATHENS = ZoneInfo("Europe/Athens")
 
@@ -75,18 +74,15 @@ class Stats:
 
 def compute(session: Session, criteria: AuditFilter, *, hours: WorkingHours = WorkingHours(),
             burst_threshold: int = 60, top: int = 10) -> Stats:
-    """Statistics of the events matching ``criteria`` (IP networks aside: use exact addresses)."""
-    events = statement(criteria).subquery()
-    rows = session.execute(
-        select(events.c.server_time, events.c.agency_code, events.c.username, events.c.operation,
-               events.c.outcome).order_by(events.c.server_time, events.c.id).execution_options(yield_per=5000)
-    )
+    """Statistics of the events matching ``criteria`` (every criterion, IP networks included)."""
     daily: dict[tuple[str, str, dt.date], list[int]] = defaultdict(lambda: [0, 0])
     callers: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     outside: Counter[tuple[str, str]] = Counter()
     per_minute: Counter[tuple[str, dt.datetime]] = Counter()
     total = errors = 0
-    for server_time, agency, username, operation, outcome in rows:
+    for event in search(session, criteria, batch=5000):
+        server_time, agency, username, operation, outcome = (
+            event.server_time, event.agency_code, event.username, event.operation, event.outcome)
         local = server_time.astimezone(ATHENS)
         failed = int(outcome != "OK")
         total += 1

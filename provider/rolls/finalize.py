@@ -78,7 +78,7 @@ def _residence(session: Session, row: RollApplication, applicant: Applicant) -> 
     if residence.requires_certificate or residence.entitled_here:
         return
     if residence.place is None:
-        raise MitrooError(ErrorCode.MP_NOT_AUTHORIZED, f"μόνο ο Δήμος μόνιμης κατοικίας οριστικοποιεί: το σύστημα "
+        raise MitrooError(ErrorCode.MP_NOT_AUTHORIZED, "μόνο ο Δήμος μόνιμης κατοικίας οριστικοποιεί: το σύστημα "
                           "δεν δείχνει Δήμο με διετή διαμονή του αιτούντος· απορρίψτε την αίτηση με reasonCode "
                           "MUNICIPALITY_UNDETERMINED (σύσταση: έντυπο 310 στην υπηρεσία αλλοδαπών)")
     raise MitrooError(ErrorCode.MP_NOT_AUTHORIZED, f"μόνο ο Δήμος μόνιμης κατοικίας οριστικοποιεί: το σύστημα "

@@ -286,3 +286,11 @@ def test_subject_report_of_an_unknown_amka(known: KnownEvents) -> None:
     result = subprocess.run([AUDIT, "subject-report", "--amka", "00000000000"], env=env, capture_output=True,
                             text=True, encoding="utf-8", timeout=60)
     assert result.returncode != 0 and "ΑΜΚΑ" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_stats_honour_an_ip_network(database: PreparedDatabase, known: KnownEvents) -> None:
+    from audit.stats import compute
+
+    with Session(database.engine) as session:
+        result = compute(session, AuditFilter(agency=known.agency, observed_ip=ip_criterion("192.0.2.0/24", "ip")))
+    assert result.total == 3  # first, other-user, refused
