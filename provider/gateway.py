@@ -100,6 +100,7 @@ class Gateway:
             self._check_content_type(environ)
             envelope = soap.parse_envelope(xmlparse.parse(data))
             call.operation = envelope.operation_name[:60]
+            self._check_soap_action(environ, envelope.operation_name)
             call.content_digest = hashlib.sha256(
                 etree.tostring(envelope.operation, method="c14n", exclusive=True)
             ).hexdigest()
@@ -127,12 +128,19 @@ class Gateway:
             try:
                 length = int(length_header)
             except ValueError:
-                raise MitrooError(ErrorCode.MP_MALFORMED_REQUEST, "μη έγκυρο Content-Length") from None
+                length = -1
+            if length < 0:
+                raise MitrooError(ErrorCode.MP_MALFORMED_REQUEST, "μη έγκυρο Content-Length (not a byte count)")
             if length > limit:
                 raise MitrooError(
                     ErrorCode.MP_MALFORMED_REQUEST, f"το αίτημα υπερβαίνει το όριο των {limit} bytes (body too large)"
                 )
             data = stream.read(length)
+            if len(data) < length:
+                raise MitrooError(
+                    ErrorCode.MP_MALFORMED_REQUEST,
+                    f"το σώμα έχει {len(data)} bytes αντί για {length} του Content-Length (body shorter than Content-Length)",
+                )
         else:
             data = stream.read(limit + 1)
             if len(data) > limit:
@@ -143,12 +151,45 @@ class Gateway:
 
     @staticmethod
     def _check_content_type(environ: dict[str, Any]) -> None:
-        content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
-        if content_type != "text/xml":
-            shown = content_type or "κανένα"
+        media_type, _, parameters = (environ.get("CONTENT_TYPE") or "").partition(";")
+        media_type = media_type.strip().lower()
+        if media_type == "application/soap+xml":
             raise MitrooError(
                 ErrorCode.MP_MALFORMED_REQUEST,
-                f"Content-Type {shown}: το SOAP 1.1 απαιτεί text/xml; charset=utf-8",
+                "Content-Type application/soap+xml (SOAP 1.2): το σημείο είναι SOAP 1.1 και απαιτεί text/xml; charset=utf-8",
+            )
+        if media_type != "text/xml":
+            raise MitrooError(
+                ErrorCode.MP_MALFORMED_REQUEST,
+                f"Content-Type {media_type[:60] or 'κανένα'}: το SOAP 1.1 απαιτεί text/xml; charset=utf-8",
+            )
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.partition("=")
+            charset = value.strip().strip('"').lower()
+            if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+                raise MitrooError(
+                    ErrorCode.MP_MALFORMED_REQUEST,
+                    f"charset={charset[:30]}: τα αιτήματα γίνονται δεκτά μόνο σε UTF-8 (text/xml; charset=utf-8)",
+                )
+
+    @staticmethod
+    def _check_soap_action(environ: dict[str, Any], operation: str) -> None:
+        """SOAP 1.1 §6.1.1: the SOAPAction header is mandatory. Empty ("") leaves the intent to the
+        URL and the Body; otherwise it must name the Body's operation, as the WSDL declares it, so an
+        intermediary that routes or filters by SOAPAction sees the operation that is really called."""
+        if "HTTP_SOAPACTION" not in environ:
+            raise MitrooError(
+                ErrorCode.MP_MALFORMED_REQUEST,
+                f'λείπει η κεφαλίδα HTTP SOAPAction (missing SOAPAction header; send SOAPAction: "{operation}")',
+            )
+        action = environ["HTTP_SOAPACTION"].strip()
+        if len(action) >= 2 and action[0] == action[-1] == '"':
+            action = action[1:-1]
+        if action and action != operation:
+            raise MitrooError(
+                ErrorCode.MP_MALFORMED_REQUEST,
+                f"η κεφαλίδα SOAPAction {action[:60]!r} δεν αντιστοιχεί στη λειτουργία {operation} του Body "
+                "(SOAPAction names another operation)",
             )
 
     def _validate(self, envelope: soap.Envelope) -> None:

@@ -49,12 +49,22 @@ def parse_envelope(root: etree._Element) -> Envelope:
     if root.tag != _ENV + "Envelope":
         raise _malformed(f"το στοιχείο ρίζας πρέπει να είναι {{{ns.SOAP11_ENV}}}Envelope (root is {qname.localname})")
     children = [child for child in root if isinstance(child.tag, str)]
-    header = None
-    if children and children[0].tag == _ENV + "Header":
-        header = children.pop(0)
-    if len(children) != 1 or children[0].tag != _ENV + "Body":
-        raise _malformed("ο φάκελος πρέπει να έχει ένα προαιρετικό Header και ακριβώς ένα Body, με αυτή τη σειρά")
-    body = children[0]
+    for child in children:
+        if child.tag not in (_ENV + "Header", _ENV + "Body"):
+            raise _malformed(
+                f"μη αναμενόμενο στοιχείο {etree.QName(child).localname} στον φάκελο "
+                "(only a Header and a Body may be children of the Envelope)"
+            )
+    bodies = [child for child in children if child.tag == _ENV + "Body"]
+    if len(bodies) != 1:
+        raise _malformed(f"ο φάκελος πρέπει να έχει ακριβώς ένα Body (found {len(bodies)})")
+    headers = [child for child in children if child.tag == _ENV + "Header"]
+    if len(headers) > 1:
+        raise _malformed(f"ο φάκελος έχει {len(headers)} Header· επιτρέπεται ένα (more than one Header)")
+    if children[-1].tag != _ENV + "Body":
+        raise _malformed("το Header πρέπει να προηγείται του Body (Header after the Body)")
+    header = headers[0] if headers else None
+    body = bodies[0]
     payload = [child for child in body if isinstance(child.tag, str)]
     if len(payload) != 1:
         raise _malformed(f"το Body πρέπει να περιέχει ακριβώς ένα στοιχείο (found {len(payload)})")

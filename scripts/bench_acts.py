@@ -203,7 +203,8 @@ def time_http(url: str, samples: list[dict[str, Any]], soap: Callable[[dict[str,
             body = ENVELOPE.format(service=namespace, user=USER, password=PASSWORD, op=operation, tx=uuid.uuid4(), input=input_xml,
                                    now=dt.datetime.now(dt.timezone.utc).isoformat()).encode()
             started = time.perf_counter()
-            answer = http.post(url, data=body, headers={"Content-Type": "text/xml; charset=utf-8"}, timeout=60)
+            answer = http.post(url, data=body, headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{operation}"'},
+                                timeout=60)
             spent.append(time.perf_counter() - started)
             errors += answer.status_code != 200 or b"errorCode>" in answer.content  # nil errorRecord on success
     return spent, errors

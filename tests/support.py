@@ -110,7 +110,8 @@ class Answer:
 
 
 def post(url: str, body: bytes, *, content_type: str = "text/xml; charset=utf-8", headers: dict[str, str] | None = None) -> Answer:
-    sent = {"Content-Type": content_type, **(headers or {})}
+    """POST ``body`` as a SOAP 1.1 client does; SOAPAction "" (the Body names the operation) unless ``headers`` say otherwise."""
+    sent = {"Content-Type": content_type, "SOAPAction": '""', **(headers or {})}
     response = requests.post(url, data=body, headers=sent, timeout=30)
     assert response.headers["Content-Type"].startswith("text/xml"), response.text[:300]
     return Answer(response.status_code, etree.fromstring(response.content), response.content)

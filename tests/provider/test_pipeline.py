@@ -8,7 +8,6 @@ import pytest
 
 from tests.conftest import PASSWORD, USERS, Running
 from tests.support import (
-    DATA,
     Answer,
     audit_record,
     audit_row,
@@ -242,59 +241,13 @@ def test_unknown_operation_is_schema_invalid(provider: Running) -> None:
     assert_fault(answer, "MP_SCHEMA_INVALID")
 
 
-@pytest.mark.parametrize(
-    ("fixture", "reason"),
-    [
-        ("doctype-entities.xml", "DOCTYPE"),
-        ("not-xml.txt", "XML"),
-        ("not-well-formed.xml", "γραμμή"),
-        ("soap12.xml", "SOAP 1.2"),
-        ("not-soap.xml", "Envelope"),
-    ],
-)
-def test_malformed_requests(provider: Running, fixture: str, reason: str) -> None:
-    body = (DATA / "invalid" / fixture).read_bytes()
-    answer = post(provider.url(), body)
-    assert_fault(answer, "MP_MALFORMED_REQUEST")
-    assert reason in answer.text("faultstring")
-    assert "lol" not in answer.text("faultstring")
-    row = audit_row(provider.engine, answer.call_sequence_id)
-    assert (row.outcome, row.observed_ip, row.username) == ("MP_MALFORMED_REQUEST", "127.0.0.1", None)
-
-
-def test_oversized_body(provider: Running) -> None:
-    limit = provider.app.settings.max_body_bytes
-    padding = "<!--" + "x" * (limit + 10) + "-->"
-    body = envelope("getActTypes", security=security_text(USERS.aade, PASSWORD)) + padding.encode()
-    answer = post(provider.url(), body)
-    assert_fault(answer, "MP_MALFORMED_REQUEST")
-    assert str(limit) in answer.text("faultstring")
-    assert audit_row(provider.engine, answer.call_sequence_id).outcome == "MP_MALFORMED_REQUEST"
-
-
-def test_wrong_content_type(provider: Running) -> None:
+@pytest.mark.parametrize("action", ['"getActTypes"', "getActTypes", '""'])
+def test_soap_action_naming_the_operation_or_empty(provider: Running, action: str) -> None:
+    """SOAPAction as the WSDL gives it (quoted, as SOAP 1.1 writes it, or bare) or empty is accepted;
+    its absence and another operation's name are in the hostile corpus (tests/e2e/test_hostile.py)."""
     body = envelope("getActTypes", security=security_text(USERS.aade, PASSWORD))
-    answer = post(provider.url(), body, content_type="application/json")
-    assert_fault(answer, "MP_MALFORMED_REQUEST")
-    assert "text/xml" in answer.text("faultstring")
-
-
-def test_get_without_wsdl_is_a_fault(provider: Running) -> None:
-    import requests
-    from lxml import etree
-
-    response = requests.get(provider.url() + "?garbage=1", timeout=10)
-    answer = Answer(response.status_code, etree.fromstring(response.content), response.content)
-    assert_fault(answer, "MP_MALFORMED_REQUEST")
-    assert audit_row(provider.engine, answer.call_sequence_id).outcome == "MP_MALFORMED_REQUEST"
-
-
-def test_fault_never_leaks_internals(provider: Running) -> None:
-    body = (DATA / "invalid" / "doctype-entities.xml").read_bytes()
-    answer = post(provider.url(), body)
-    text = "".join(answer.xml.itertext())
-    for leak in ("Traceback", "lxml", "libxml", "File \"", "/work/"):
-        assert leak not in text
+    answer = post(provider.url(), body, headers={"SOAPAction": action})
+    assert answer.status == 200 and answer.error_code is None
 
 
 def test_trusted_proxy_forwarded_for(provider: Running) -> None:
