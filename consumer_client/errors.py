@@ -114,6 +114,12 @@ class DeadlinePassed(ProviderError):
     code, exit_code = "MP_DEADLINE_PASSED", 11
 
 
+class ConcurrencyLimit(ProviderError):
+    """Too many of the agency's calls at once; retried after a back-off like unavailability."""
+
+    code, exit_code, retryable = "MP_CONCURRENCY_LIMIT", 7, True
+
+
 class UnknownError(ProviderError):
     """A code this client version does not know (the provider is newer): still raised, never dropped."""
 
@@ -124,7 +130,7 @@ BY_CODE: dict[str, type[ProviderError]] = {
         MalformedRequest, SchemaInvalid, AuthenticationFailed, InvalidAuditRecord, DuplicateTransaction,
         NotAuthorized, AccreditationInactive, QuotaExceeded, InvalidInput, NotFound, Ambiguous,
         ServiceUnavailable, InternalError, NotEligible, StateConflict, CriminalRecordPending, DocumentsMissing,
-        DeadlinePassed,
+        DeadlinePassed, ConcurrencyLimit,
     )
 }
 

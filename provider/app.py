@@ -28,7 +28,11 @@ class Provider:
         if warning := self.signing_key.expiry_warning():
             log.warning("%s", warning)
         signer = ResponseSigner(self.signing_key, settings.signature_ttl_seconds)
-        self.engine = make_engine(settings.database_url)
+        self.engine = make_engine(
+            settings.database_url,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+            connect_timeout_seconds=settings.db_connect_timeout_seconds,
+        )
         self.sessions = make_sessionmaker(self.engine)
         self.authenticator = Authenticator(
             self.sessions,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from provider.accreditation import Caller
 from provider.auditrecord import AuditRecord
+from provider.concurrency import Slot
 from provider.errors import MitrooError
 
 ENVIRON_KEY = "mitroo.call"
@@ -38,6 +39,8 @@ class Call:
     subjects: set[int] = field(default_factory=set)
     # The purpose the caller declared (σκοπός χορήγησης of a certificate), for the audit row.
     purpose: str | None = None
+    # The agency's concurrent-call slot this call holds until it has been answered.
+    slot: Slot | None = None
 
     def touch(self, person_ids: Iterable[int]) -> None:
         """Record the data subjects (internal person ids) this call returns data about."""

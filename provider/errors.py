@@ -115,6 +115,12 @@ class ErrorCode(enum.Enum):
         "Έληξε η προθεσμία εγγραφής για τις εκλογές",
         "the registration deadline of the election (extended or not) has passed",
     )
+    MP_CONCURRENCY_LIMIT = _Entry(
+        Kind.RECORD,
+        "Ο φορέας έχει ήδη τον μέγιστο αριθμό ταυτόχρονων κλήσεων σε εξέλιξη· επαναλάβετε σε λίγο",
+        "the agency already has its maximum of calls in progress at once; retry shortly "
+        "(the call was not run and not counted against the quota)",
+    )
 
     @property
     def kind(self) -> Kind:

@@ -1,9 +1,9 @@
 """The call pipeline for one service, as WSGI middleware in front of spyne.
 
 Order of work for every POST (DESIGN §4, §6, §7):
-read the body (size cap) → hardened parse → SOAP 1.1 envelope → XSD validation →
+read the body (size cap) → hardened parse → SOAP 1.1 envelope and SOAPAction → XSD validation →
 UsernameToken authentication → auditRecord → accreditation status → grant → replay (a retry of the
-same content is answered) → quota →
+same content is answered) → a slot under the agency's concurrency cap (held until answered) → quota →
 spyne dispatch (the operation itself) → audit event committed → response signed (WS-Security) → sent.
 
 Protocol failures become SOAP Faults written here; business outcomes become errorRecords
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from audit import events
 from provider import accreditation, auditrecord, soap, wssecurity, xmlparse
+from provider.concurrency import ConcurrencyCap
 from provider.call import ENVIRON_KEY, Call
 from provider.clientip import observed_ip
 from provider.errors import ErrorCode, MitrooError
@@ -68,6 +69,9 @@ class Gateway:
         self.wsdl = wsdl
         self.schema = schema
         self.signer = signer
+        self.cap = ConcurrencyCap(
+            sessions, limit=settings.agency_max_concurrent_calls, lease_seconds=settings.call_slot_lease_seconds
+        )
 
     # -- WSGI -------------------------------------------------------------------------------
 
@@ -85,8 +89,19 @@ class Gateway:
             sessions=self.sessions,
         )
         environ[_BODY_KEY] = b""
-        status, body = self._handle(environ, call)
-        return self._finish(environ, start_response, call, status, body, started)
+        try:
+            status, body = self._handle(environ, call)
+            return self._finish(environ, start_response, call, status, body, started)
+        finally:
+            if call.slot is not None:
+                self._release(call)
+
+    def _release(self, call: Call) -> None:
+        assert call.slot is not None
+        try:
+            self.cap.release(call.slot)
+        except SQLAlchemyError as exc:  # the slot's lease runs out by itself
+            log.warning("call %s could not release its concurrency slot (%s)", call.call_sequence_id, type(exc).__name__)
 
     def _handle(self, environ: dict[str, Any], call: Call) -> tuple[str, bytes]:
         try:
@@ -213,6 +228,8 @@ class Gateway:
             call.retry_of = accreditation.check_not_replayed(
                 session, caller, record.unit, record.transaction_id, call.content_digest
             )
+        call.slot = self.cap.acquire(caller, call.call_sequence_id, now)
+        with self.sessions() as session:
             accreditation.consume_quota(session, caller, now.date())
 
     def _dispatch(self, environ: dict[str, Any], call: Call, data: bytes) -> tuple[str, bytes]:

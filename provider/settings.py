@@ -42,6 +42,11 @@ class Settings:
     signing_passphrase: bytes | None = field(default=None, repr=False)
     signature_algorithm: SignatureAlgorithm = SignatureAlgorithm.RSA_SHA256
     signature_ttl_seconds: int = 300
+    # Abuse and fault limits (README, Security).
+    agency_max_concurrent_calls: int = 8  # 0: no cap
+    call_slot_lease_seconds: int = 120
+    db_statement_timeout_ms: int = 10_000
+    db_connect_timeout_seconds: int = 3
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -141,6 +146,10 @@ class Settings:
             except ValueError as exc:
                 errors.append(f"MITROO_SIGNATURE_ALGORITHM={exc}")
         integer("MITROO_SIGNATURE_TTL", "signature_ttl_seconds", 10, 86400)
+        integer("MITROO_AGENCY_MAX_CONCURRENT_CALLS", "agency_max_concurrent_calls", 0, 10_000)
+        integer("MITROO_CALL_SLOT_LEASE", "call_slot_lease_seconds", 1, 86400)
+        integer("MITROO_DB_STATEMENT_TIMEOUT_MS", "db_statement_timeout_ms", 10, 3_600_000)
+        integer("MITROO_DB_CONNECT_TIMEOUT", "db_connect_timeout_seconds", 1, 600)
         passphrase, problem = read_passphrase(env)
         if problem:
             errors.append(problem)

@@ -1,5 +1,7 @@
 """Every table, importable from one place (Alembic's autogenerate reads ``Base.metadata``)."""
-from db.models.accreditation import Agency, AgencySystem, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser
+from db.models.accreditation import (
+    Agency, AgencySystem, CallSlot, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser,
+)
 from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditSeal
 from db.models.base import Base, UTCDateTime
 from db.models.certificates import Certificate, CertificateSubject
@@ -12,7 +14,7 @@ from db.models.rolls import (
 
 __all__ = [
     "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventHash", "AuditEventSubject",
-    "AuditSeal", "Base", "Certificate", "CertificateSubject", "CivilAct", "Country", "DailyUsage", "FamilyShare",
+    "AuditSeal", "Base", "CallSlot", "Certificate", "CertificateSubject", "CivilAct", "Country", "DailyUsage", "FamilyShare",
     "FamilyShareMember", "Grant",
     "MarginalNote", "MemberType", "Municipality", "Person", "RegistryOffice", "UTCDateTime",
     "UsedNonce", "UsedTransaction", "WsUser",

@@ -108,6 +108,19 @@ class UsedTransaction(Base):
     content_digest: Mapped[str | None] = mapped_column(String(64))
 
 
+class CallSlot(Base):
+    """One of an agency's concurrent-call slots (0 … cap-1), held by one call in progress, for the
+    per-agency concurrency cap; shared by all workers. A slot whose holder died (a killed worker)
+    is free again once ``expires_at`` has passed."""
+
+    __tablename__ = "agency_call_slots"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    call_sequence_id: Mapped[str] = mapped_column(String(36))
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class UsedNonce(Base):
     """A PasswordDigest nonce seen within the freshness window (nonce replay guard)."""
 

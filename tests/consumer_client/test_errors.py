@@ -44,8 +44,8 @@ def test_an_unknown_code_is_still_raised() -> None:
     assert isinstance(error, errors.UnknownError) and error.code == "MP_FROM_THE_FUTURE"
 
 
-def test_only_unavailability_is_retried() -> None:
-    assert [cls.code for cls in errors.BY_CODE.values() if cls.retryable] == ["MP_SERVICE_UNAVAILABLE"]
+def test_only_unavailability_and_the_concurrency_limit_are_retried() -> None:
+    assert [cls.code for cls in errors.BY_CODE.values() if cls.retryable] == ["MP_SERVICE_UNAVAILABLE", "MP_CONCURRENCY_LIMIT"]
 
 
 def test_exit_codes_tell_the_outcomes_apart() -> None:

@@ -1,0 +1,80 @@
+"""The per-agency concurrency cap: at most N calls of one agency in progress at once, across every
+worker and process, so one agency cannot take every worker while the others queue behind it.
+
+The state is in the database (table ``agency_call_slots``): an agency's slots are numbered
+0 … N-1 and a call holds one, taken with a single INSERT … ON CONFLICT DO UPDATE that succeeds only
+on a slot that is free (no row) or whose holder's lease has run out. Two callers can never hold the
+same slot, whichever process they run in, and a call that finds every slot taken is refused at once
+with ``MP_CONCURRENCY_LIMIT`` rather than queued. The slot is released when the call has been
+answered. A worker that dies holding a slot cannot release it, so each slot is a lease that expires
+after ``lease_seconds``: a longer call than that may let one more call in, never fewer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import CallSlot
+from provider.accreditation import Caller
+from provider.errors import ErrorCode, MitrooError
+
+
+@dataclass(frozen=True)
+class Slot:
+    agency_id: int
+    number: int
+    call_sequence_id: str
+
+
+class ConcurrencyCap:
+    def __init__(self, sessions: sessionmaker[Session], *, limit: int, lease_seconds: int) -> None:
+        self.sessions = sessions
+        self.limit = limit  # 0: no cap
+        self.lease = dt.timedelta(seconds=lease_seconds)
+
+    def acquire(self, caller: Caller, call_sequence_id: str, now: dt.datetime) -> Slot | None:
+        """Take one of the agency's slots, or raise ``MP_CONCURRENCY_LIMIT``; None when there is no cap."""
+        if self.limit <= 0:
+            return None
+        with self.sessions() as session:
+            taken = set(session.scalars(
+                select(CallSlot.slot).where(CallSlot.agency_id == caller.agency_id, CallSlot.expires_at > now)
+            ))
+            free = [number for number in range(self.limit) if number not in taken]
+            random.shuffle(free)  # racing callers rarely try the same slot first
+            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            for number in free:
+                statement = insert(CallSlot).values(
+                    agency_id=caller.agency_id, slot=number, call_sequence_id=call_sequence_id,
+                    expires_at=now + self.lease,
+                )
+                statement = statement.on_conflict_do_update(
+                    index_elements=[CallSlot.agency_id, CallSlot.slot],
+                    set_={"call_sequence_id": statement.excluded.call_sequence_id,
+                          "expires_at": statement.excluded.expires_at},
+                    where=CallSlot.expires_at <= now,
+                ).returning(CallSlot.slot)
+                if session.execute(statement).scalar_one_or_none() is not None:
+                    session.commit()
+                    return Slot(caller.agency_id, number, call_sequence_id)
+            session.commit()
+        raise MitrooError(
+            ErrorCode.MP_CONCURRENCY_LIMIT,
+            f"ο φορέας {caller.agency_code} έχει ήδη {self.limit} κλήσεις σε εξέλιξη, το όριο ταυτόχρονων κλήσεων "
+            f"(at most {self.limit} calls of one agency at once)",
+        )
+
+    def release(self, slot: Slot) -> None:
+        """Free ``slot`` if this call still holds it (after a lease ran out, another call may)."""
+        with self.sessions() as session:
+            session.execute(delete(CallSlot).where(
+                CallSlot.agency_id == slot.agency_id, CallSlot.slot == slot.number,
+                CallSlot.call_sequence_id == slot.call_sequence_id,
+            ))
+            session.commit()

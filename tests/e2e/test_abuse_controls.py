@@ -1,0 +1,209 @@
+"""Abuse controls whose state is in the database, so they hold across workers and processes
+(issue 10 §2): the daily quota, replay rejection and the per-agency concurrency cap, each run
+against two ``mitroo-provider serve`` processes at once on one database (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from db.engine import make_sessionmaker
+from db.models import Agency, CallSlot
+from provider.accreditation import Caller
+from provider.concurrency import ConcurrencyCap
+from tests.conftest import PASSWORD, PreparedDatabase, discard_database, prepare_database
+from tests.processes import ProviderProcess, new_agency, provider_process
+from tests.support import Answer, audit_record, audit_row, envelope, post, security_text
+
+Pair = tuple[ProviderProcess, ProviderProcess]
+
+
+@pytest.fixture(scope="module")
+def pair(database: PreparedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    """Two provider processes on the shared test database (a cap high enough not to interfere)."""
+    directory = tmp_path_factory.mktemp("pair")
+    with provider_process(database, directory / "a", MITROO_AGENCY_MAX_CONCURRENT_CALLS="50") as a, \
+            provider_process(database, directory / "b", MITROO_AGENCY_MAX_CONCURRENT_CALLS="50") as b:
+        yield a, b
+
+
+def call(process: ProviderProcess, username: str, audit: dict[str, str | None] | None = None) -> Answer:
+    return post(process.url(), envelope("getActTypes", security=security_text(username, PASSWORD), audit=audit))
+
+
+def outcome(answer: Answer) -> str:
+    return answer.error_code or "OK"
+
+
+def assert_audited(database: PreparedDatabase, answers: list[Answer]) -> None:
+    for answer in answers:
+        row = audit_row(database.engine, answer.call_sequence_id)
+        assert row.outcome == outcome(answer)
+
+
+def test_the_daily_quota_is_one_count_for_both_processes(pair: Pair, database: PreparedDatabase) -> None:
+    username = new_agency(database, daily_quota=6)
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(lambda n: call(pair[n % 2], username), range(12)))
+    assert sorted(outcome(a) for a in answers) == ["MP_QUOTA_EXCEEDED"] * 6 + ["OK"] * 6
+    assert_audited(database, answers)
+    assert outcome(call(pair[0], username)) == outcome(call(pair[1], username)) == "MP_QUOTA_EXCEEDED"
+
+
+def test_a_transaction_id_is_used_once_across_both_processes(pair: Pair, database: PreparedDatabase) -> None:
+    username = new_agency(database)
+    declared = audit_record()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(
+            lambda n: call(pair[n % 2], username, {**declared, "auditProtocol": f"ΑΠ {n}/2026"}), range(8)
+        ))
+    assert sorted(outcome(a) for a in answers) == ["MP_DUPLICATE_TRANSACTION"] * 7 + ["OK"]
+    assert_audited(database, answers)
+    first = next(n for n, a in enumerate(answers) if outcome(a) == "OK")
+    # the accepted call, sent again to the other process (its answer was lost): a retry, answered
+    retry = call(pair[(first + 1) % 2], username, {**declared, "auditProtocol": f"ΑΠ {first}/2026"})
+    assert outcome(retry) == "OK"
+    assert answers[first].call_sequence_id in (audit_row(database.engine, retry.call_sequence_id).outcome_detail or "")
+
+
+# -- the concurrency cap -----------------------------------------------------------------------------
+
+
+def caller_of(database: PreparedDatabase, username: str) -> Caller:
+    code = username.removeprefix("u-").upper()
+    with Session(database.engine) as session:
+        agency = session.scalars(select(Agency).where(Agency.code == code)).one()
+        return Caller(0, username, (), "SYS", agency.id, code, agency.status, agency.valid_from, agency.valid_to,
+                      agency.daily_quota)
+
+
+def slots_held(database: PreparedDatabase, agency_id: int) -> int:
+    with Session(database.engine) as session:
+        return session.scalar(select(func.count()).select_from(CallSlot).where(CallSlot.agency_id == agency_id)) or 0
+
+
+@pytest.fixture(scope="module")
+def capped(database: PreparedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    directory = tmp_path_factory.mktemp("capped")
+    cap = {"MITROO_AGENCY_MAX_CONCURRENT_CALLS": "2", "MITROO_CALL_SLOT_LEASE": "3"}
+    with provider_process(database, directory / "a", **cap) as a, provider_process(database, directory / "b", **cap) as b:
+        yield a, b
+
+
+def test_the_cap_counts_calls_in_progress_anywhere(capped: Pair, database: PreparedDatabase) -> None:
+    """Two calls of the agency in progress in another worker (held here through the provider's own
+    ConcurrencyCap, as any worker holds them) fill its cap of 2 for both processes; a freed slot is
+    taken by the next call, and the slots of a worker that died are free once their lease ran out."""
+    username = new_agency(database)
+    caller = caller_of(database, username)
+    elsewhere = ConcurrencyCap(make_sessionmaker(database.engine), limit=2, lease_seconds=600)
+    held = [elsewhere.acquire(caller, f"elsewhere-{n}", dt.datetime.now(dt.timezone.utc)) for n in range(2)]
+    refused = [call(capped[0], username), call(capped[1], username)]
+    assert [outcome(a) for a in refused] == ["MP_CONCURRENCY_LIMIT"] * 2
+    assert "at most 2 calls of one agency at once" in refused[0].text("errorDescr")
+    assert_audited(database, refused)
+    elsewhere.release(held[0])  # type: ignore[arg-type]
+    assert outcome(call(capped[1], username)) == "OK"
+    assert slots_held(database, caller.agency_id) == 1  # the call released its slot once answered
+    # A worker that dies holding a slot never releases it; its lease (15 s here) runs out instead.
+    ConcurrencyCap(make_sessionmaker(database.engine), limit=2, lease_seconds=15).acquire(
+        caller, "died-0", dt.datetime.now(dt.timezone.utc)
+    )
+    assert outcome(call(capped[0], username)) == "MP_CONCURRENCY_LIMIT"
+    deadline = time.monotonic() + 60
+    while outcome(answer := call(capped[0], username)) != "OK":
+        assert outcome(answer) == "MP_CONCURRENCY_LIMIT" and time.monotonic() < deadline, outcome(answer)
+        time.sleep(0.5)
+    assert outcome(call(capped[1], username)) == "OK"
+    elsewhere.release(held[1])  # type: ignore[arg-type]
+
+
+def test_refused_calls_do_not_spend_the_quota(capped: Pair, database: PreparedDatabase) -> None:
+    username = new_agency(database, daily_quota=1)
+    caller = caller_of(database, username)
+    elsewhere = ConcurrencyCap(make_sessionmaker(database.engine), limit=2, lease_seconds=60)
+    held = [elsewhere.acquire(caller, f"elsewhere-{n}", dt.datetime.now(dt.timezone.utc)) for n in range(2)]
+    assert outcome(call(capped[0], username)) == "MP_CONCURRENCY_LIMIT"
+    for slot in held:
+        elsewhere.release(slot)  # type: ignore[arg-type]
+    assert [outcome(call(capped[1], username)), outcome(call(capped[0], username))] == ["OK", "MP_QUOTA_EXCEEDED"]
+
+
+# -- calls really in progress in both processes (PostgreSQL: a lock held on the table they read) ---------
+
+
+@pytest.fixture()
+def own_postgres(tmp_path: Path) -> Iterator[PreparedDatabase]:
+    prepared = prepare_database("postgresql", tmp_path)
+    yield prepared
+    prepared.engine.dispose()
+    discard_database(prepared.url)
+
+
+def _blocked_calls(processes: list[ProviderProcess], username: str) -> tuple[list[threading.Thread], list[object]]:
+    results: list[object] = []
+
+    def run(process: ProviderProcess) -> None:
+        try:
+            results.append(call(process, username))
+        except Exception as exc:  # the process was killed under the call
+            results.append(exc)
+
+    threads = [threading.Thread(target=run, args=(process,)) for process in processes]
+    for thread in threads:
+        thread.start()
+    return threads, results
+
+
+def _wait_for_slots(database: PreparedDatabase, agency_id: int, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while slots_held(database, agency_id) < count:
+        assert time.monotonic() < deadline, "the calls never took their slots"
+        time.sleep(0.05)
+
+
+def test_calls_in_progress_in_two_processes_fill_the_cap_and_a_killed_worker_s_slots_expire(
+    own_postgres: PreparedDatabase, tmp_path: Path
+) -> None:
+    database = own_postgres
+    username = new_agency(database)
+    agency_id = caller_of(database, username).agency_id
+    # A lease long enough for a loaded machine, and no statement timeout while the lock is held.
+    cap = {"MITROO_AGENCY_MAX_CONCURRENT_CALLS": "2", "MITROO_CALL_SLOT_LEASE": "15",
+           "MITROO_DB_STATEMENT_TIMEOUT_MS": "120000"}
+    with provider_process(database, tmp_path / "a", **cap) as a, provider_process(database, tmp_path / "b", **cap) as b:
+        with database.engine.connect() as blocker:
+            blocker.execute(text("LOCK TABLE act_types IN ACCESS EXCLUSIVE MODE"))  # getActTypes waits here
+            threads, results = _blocked_calls([a, b], username)
+            _wait_for_slots(database, agency_id, 2)
+            refused = [call(a, username), call(b, username)]
+            assert [outcome(answer) for answer in refused] == ["MP_CONCURRENCY_LIMIT"] * 2
+            blocker.rollback()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(outcome(r) for r in results) == ["OK", "OK"]  # type: ignore[arg-type]
+        assert slots_held(database, agency_id) == 0
+
+        with database.engine.connect() as blocker:
+            blocker.execute(text("LOCK TABLE act_types IN ACCESS EXCLUSIVE MODE"))
+            threads, results = _blocked_calls([a, a], username)
+            _wait_for_slots(database, agency_id, 2)
+            a.process.send_signal(signal.SIGKILL)  # dies holding both slots
+            a.process.wait(timeout=10)
+            blocker.rollback()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert all(isinstance(r, Exception) for r in results)
+        assert outcome(call(b, username)) == "MP_CONCURRENCY_LIMIT"  # the dead worker's slots, until their lease ends
+        deadline = time.monotonic() + 60
+        while outcome(answer := call(b, username)) != "OK":
+            assert time.monotonic() < deadline, outcome(answer)
+            time.sleep(0.5)
