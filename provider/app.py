@@ -12,7 +12,7 @@ from provider import contract, health
 from provider.accreditation import Authenticator
 from provider.credentials import CredentialKey
 from provider.gateway import Gateway, StartResponse
-from provider.keys import load_signing_key
+from provider.keys import KeyConfigError, KeyStore, SigningKey
 from provider.settings import Settings
 from provider.signing import ResponseSigner
 
@@ -24,10 +24,10 @@ class Provider:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.signing_key = load_signing_key(settings.key_source)  # KeyConfigError: refuse to start
+        self.keys = KeyStore(settings.key_source)  # KeyConfigError: refuse to start
         if warning := self.signing_key.expiry_warning():
             log.warning("%s", warning)
-        signer = ResponseSigner(self.signing_key, settings.signature_ttl_seconds)
+        signer = ResponseSigner(self.keys, settings.signature_ttl_seconds)
         self.engine = make_engine(
             settings.database_url,
             statement_timeout_ms=settings.db_statement_timeout_ms,
@@ -55,6 +55,11 @@ class Provider:
             for service in contract.SERVICES
         }
 
+    @property
+    def signing_key(self) -> SigningKey:
+        """The signing key now (KeyConfigError when its files cannot be read)."""
+        return self.keys.current()
+
     def service_urls(self) -> dict[str, str]:
         return {name: contract.service_url(self.settings.public_url, name) for name in self.gateways}
 
@@ -67,11 +72,14 @@ class Provider:
         if path in ("", "/"):
             return _json(start_response, "200 OK", {"services": self.service_urls()})
         if path == "/certificates":
-            pem = self.signing_key.published_pem()
+            try:
+                pem = self.signing_key.published_pem()
+            except KeyConfigError:
+                return _json(start_response, "503 Service Unavailable", {"error": "the signing key cannot be read"})
             start_response("200 OK", [("Content-Type", "application/x-pem-file"), ("Content-Length", str(len(pem)))])
             return [pem]
         if path == "/health":
-            status, report = health.report(self.engine, self.signing_key)
+            status, report = health.report(self.engine, self.keys)
             return _json(start_response, status, report)
         return _json(
             start_response,

@@ -25,11 +25,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit import events
-from provider import accreditation, auditrecord, soap, wssecurity, xmlparse
+from provider import accreditation, auditrecord, dbfaults, soap, wssecurity, xmlparse
 from provider.concurrency import ConcurrencyCap
 from provider.call import ENVIRON_KEY, Call
 from provider.clientip import observed_ip
 from provider.errors import ErrorCode, MitrooError
+from provider.keys import KeyConfigError
 from provider.settings import Settings
 from provider.signing import ResponseSigner
 
@@ -105,6 +106,12 @@ class Gateway:
 
     def _handle(self, environ: dict[str, Any], call: Call) -> tuple[str, bytes]:
         try:
+            self.signer.ready()
+        except KeyConfigError as exc:
+            log.error("the signing key cannot be used (%s): call %s answered MP_INTERNAL_ERROR, unsigned, "
+                      "until the key is readable again", exc, call.call_sequence_id)
+            return self._fault(call, _internal(call))
+        try:
             if environ.get("REQUEST_METHOD") != "POST":
                 raise MitrooError(
                     ErrorCode.MP_MALFORMED_REQUEST,
@@ -128,9 +135,8 @@ class Gateway:
                 return self._fault(call, error)
             call.rejection = error
             return self._dispatch(environ, call, environ[_BODY_KEY])
-        except SQLAlchemyError:
-            log.exception("database error in call %s", call.call_sequence_id)
-            return self._fault(call, MitrooError(ErrorCode.MP_SERVICE_UNAVAILABLE, "η βάση δεδομένων δεν είναι διαθέσιμη"))
+        except SQLAlchemyError as exc:
+            return self._database_fault(call, exc)
         except Exception:
             log.exception("internal error in call %s", call.call_sequence_id)
             return self._fault(call, _internal(call))
@@ -250,14 +256,22 @@ class Gateway:
             if isinstance(failure, MitrooError) and failure.code.is_fault:
                 return self._fault(call, failure)
             if isinstance(failure, SQLAlchemyError):
-                log.error("database error in call %s: %s", call.call_sequence_id, type(failure).__name__)
-                return self._fault(call, MitrooError(ErrorCode.MP_SERVICE_UNAVAILABLE, "η βάση δεδομένων δεν είναι διαθέσιμη"))
+                return self._database_fault(call, failure)
             log.error("internal error in call %s", call.call_sequence_id, exc_info=failure)
             return self._fault(call, _internal(call))
         if not captured or not captured[0].startswith("200"):
             log.error("spyne answered %s in call %s", captured[:1], call.call_sequence_id)
             return self._fault(call, _internal(call))
         return "200 OK", body
+
+    def _database_fault(self, call: Call, exc: BaseException) -> tuple[str, bytes]:
+        """MP_SERVICE_UNAVAILABLE saying what failed (timeout, busy, full, unreachable); the log gets
+        the driver's first line, never the statement or its parameters."""
+        why = dbfaults.reason(exc, self.settings.db_statement_timeout_ms)
+        log.error("database unavailable in call %s: %s (%s)", call.call_sequence_id, why, dbfaults.driver_message(exc))
+        return self._fault(
+            call, MitrooError(ErrorCode.MP_SERVICE_UNAVAILABLE, f"η βάση δεδομένων δεν είναι διαθέσιμη ({why})")
+        )
 
     def _fault(self, call: Call, error: MitrooError) -> tuple[str, bytes]:
         call.rejection = error
@@ -289,10 +303,10 @@ class Gateway:
             status, body = self._dispatch(environ, call, environ[_BODY_KEY])
             try:
                 self._audit(call, started, None)
-            except events.AuditUnavailable:
-                status, body = self._unavailable(call)
-        except events.AuditUnavailable:
-            status, body = self._unavailable(call)
+            except events.AuditUnavailable as exc:
+                status, body = self._unavailable(call, exc)
+        except events.AuditUnavailable as exc:
+            status, body = self._unavailable(call, exc)
         status, body = self._signed(call, status, body)
         headers = [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(body)))]
         start_response(status, headers)
@@ -309,10 +323,13 @@ class Gateway:
                 _internal(call), call.call_sequence_id, call.call_sequence_date
             )
 
-    def _unavailable(self, call: Call) -> tuple[str, bytes]:
-        log.error("audit store unavailable; call %s answered MP_SERVICE_UNAVAILABLE", call.call_sequence_id)
+    def _unavailable(self, call: Call, exc: events.AuditUnavailable) -> tuple[str, bytes]:
+        why = dbfaults.reason(exc, self.settings.db_statement_timeout_ms)
+        log.error("audit store unavailable in call %s: %s (%s); answered MP_SERVICE_UNAVAILABLE, no data",
+                  call.call_sequence_id, why, dbfaults.driver_message(exc))
         error = MitrooError(
-            ErrorCode.MP_SERVICE_UNAVAILABLE, "το αρχείο καταγραφής (audit) δεν είναι διαθέσιμο· δεν επιστρέφονται δεδομένα"
+            ErrorCode.MP_SERVICE_UNAVAILABLE,
+            f"το αρχείο καταγραφής (audit) δεν είναι διαθέσιμο· δεν επιστρέφονται δεδομένα ({why})",
         )
         return "503 Service Unavailable", soap.fault_document(error, call.call_sequence_id, call.call_sequence_date)
 

@@ -10,10 +10,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.migrate import current_revision, head_revision
-from provider.keys import SigningKey
+from provider.keys import KeyConfigError, KeyStore
 
 
-def report(engine: Engine, key: SigningKey) -> tuple[str, dict[str, Any]]:
+def report(engine: Engine, keys: KeyStore) -> tuple[str, dict[str, Any]]:
     problems: list[str] = []
     database: dict[str, Any] = {"reachable": False}
     try:
@@ -24,14 +24,20 @@ def report(engine: Engine, key: SigningKey) -> tuple[str, dict[str, Any]]:
             problems.append(f"database migration {revision or 'none'} is not the head {head}")
     except SQLAlchemyError as exc:
         problems.append(f"database unreachable ({type(exc).__name__})")
-    warning = key.expiry_warning()
-    signing = {
-        "algorithm": key.algorithm.setting,
-        "certificateNotAfter": key.certificate.not_valid_after_utc.isoformat(),
-        "certificateDaysLeft": key.days_left(),
-        "nextCertificate": key.next_certificate is not None,
-        "warning": warning,
-    }
+    try:
+        key = keys.current()
+    except KeyConfigError:
+        problems.append("the signing key cannot be read or is not valid: answers are faults until it is")
+        signing: dict[str, Any] = {"available": False}
+    else:
+        signing = {
+            "available": True,
+            "algorithm": key.algorithm.setting,
+            "certificateNotAfter": key.certificate.not_valid_after_utc.isoformat(),
+            "certificateDaysLeft": key.days_left(),
+            "nextCertificate": key.next_certificate is not None,
+            "warning": key.expiry_warning(),
+        }
     body = {"status": "unavailable" if problems else "ok", "problems": problems,
             "database": database, "signing": signing}
     return ("503 Service Unavailable" if problems else "200 OK"), body

@@ -1,6 +1,9 @@
 """The provider's signing key and certificate (DESIGN §8): loading, checking, development keys.
 
-Keys are loaded once at start-up, never per request. Production keys come from PEM files (an
+Keys are loaded at start-up (``KeyStore``), never read per request: before each signature only the
+files' identity is checked (one stat each), and the key is read again when they changed (a rotation
+takes effect without a restart). While the files cannot be read or hold no valid key, the store
+refuses, and the provider answers faults rather than unsigned data. Production keys come from PEM files (an
 optionally encrypted private key and its certificate) or from one PKCS#12 file; a passphrase
 comes from ``MITROO_SIGNING_KEY_PASSPHRASE`` or a file named by
 ``MITROO_SIGNING_KEY_PASSPHRASE_FILE``, never from the command line. ``load_signing_key`` refuses
@@ -13,6 +16,7 @@ import datetime as dt
 import enum
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -212,6 +216,46 @@ def load_signing_key(source: KeySource, now: dt.datetime | None = None) -> Signi
         if next_certificate.not_valid_after_utc <= now:
             raise KeyConfigError(f"the next signing certificate {source.next_cert_file} has already expired")
     return SigningKey(key, certificate, source.algorithm, next_certificate)  # type: ignore[arg-type]
+
+
+class KeyStore:
+    """The signing key as its files hold it now, the way a session on an HSM would: ``current()``
+    checks the files' identity (inode, size, modification and change times) on every call, reads the
+    key again when they changed, and raises KeyConfigError while a file is missing, unreadable or
+    holds no valid key (the previous key is not used then), or once the certificate has expired."""
+
+    def __init__(self, source: KeySource) -> None:
+        self.source = source
+        self._lock = threading.Lock()
+        self._key = load_signing_key(source)
+        self._stamp = self._files_stamp()
+
+    def _paths(self) -> tuple[Path, ...]:
+        source = self.source
+        paths = (source.pkcs12_file,) if source.pkcs12_file is not None else (source.key_file, source.cert_file)
+        return paths + ((source.next_cert_file,) if source.next_cert_file is not None else ())
+
+    def _files_stamp(self) -> tuple[tuple[int, int, int, int], ...]:
+        stamp = []
+        for path in self._paths():
+            try:
+                status = os.stat(path)
+            except OSError as exc:
+                raise KeyConfigError(f"signing key file {path} cannot be read: {exc.strerror}") from None
+            stamp.append((status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns))
+        return tuple(stamp)
+
+    def current(self, now: dt.datetime | None = None) -> SigningKey:
+        stamp = self._files_stamp()
+        with self._lock:
+            if stamp != self._stamp:
+                self._key = load_signing_key(self.source, now)  # raises: the stale key is not used
+                self._stamp = stamp
+            key = self._key
+        if key.certificate.not_valid_after_utc <= (now or dt.datetime.now(dt.timezone.utc)):
+            expired = key.certificate.not_valid_after_utc
+            raise KeyConfigError(f"the signing certificate expired on {expired:%Y-%m-%d %H:%M} UTC")
+        return key
 
 
 def generate_development_key(

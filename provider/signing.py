@@ -12,7 +12,8 @@ The gateway hands every outgoing envelope (success, errorRecord, fault) to ``Res
     </soap:Header>
     <soap:Body wsu:Id="Body"> … </soap:Body>
 
-The key is loaded once (provider.keys). The envelope is parsed once, signed in place (signxml's
+The key comes from provider.keys (a KeyStore: loaded once, re-read when its files change, refusing
+while they cannot be read, so the gateway answers faults, never unsigned data). The envelope is parsed once, signed in place (signxml's
 default copy-by-reserialization is skipped: the tree is ours and only read), and serialized once,
 never pretty-printed after signing.
 """
@@ -26,7 +27,7 @@ from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod, SignatureMethod, XMLSigner
 
 from provider import namespaces as ns
-from provider.keys import SigningKey
+from provider.keys import KeyStore, SigningKey
 from provider.xmlparse import parse_trusted
 
 BODY_ID = "Body"
@@ -69,17 +70,21 @@ class _InPlaceSigner(XMLSigner):
 
 
 class ResponseSigner:
-    def __init__(self, key: SigningKey, ttl_seconds: int = 300) -> None:
-        self.key = key
+    def __init__(self, key: SigningKey | KeyStore, ttl_seconds: int = 300) -> None:
+        self._store = key if isinstance(key, KeyStore) else None
+        self._fixed = key if isinstance(key, SigningKey) else None
         self.ttl = dt.timedelta(seconds=ttl_seconds)
-        self._token = base64.b64encode(key.certificate_der).decode("ascii")
-        self._method = SignatureMethod(key.algorithm.value)
+
+    def ready(self) -> SigningKey:
+        """The key the next signature will use; KeyConfigError when there is none that can be used."""
+        return self._store.current() if self._store is not None else self._fixed  # type: ignore[return-value]
 
     def sign(self, envelope: bytes, now: dt.datetime | None = None) -> bytes:
         """Return ``envelope`` (a SOAP 1.1 envelope we wrote) with the WS-Security signature added."""
         return self.sign_tree(parse_trusted(envelope), now)
 
     def sign_tree(self, root: etree._Element, now: dt.datetime | None = None) -> bytes:
+        key = self.ready()
         now = now or dt.datetime.now(dt.timezone.utc)
         body = root.find(_ENV + "Body")
         if body is None:
@@ -98,17 +103,17 @@ class ResponseSigner:
             _WSSE + "BinarySecurityToken",
             {"EncodingType": ns.WSSE_BASE64, "ValueType": ns.WSSE_X509V3, _WSU_ID: TOKEN_ID},
         )
-        token.text = self._token
+        token.text = base64.b64encode(key.certificate_der).decode("ascii")
         etree.cleanup_namespaces(root, top_nsmap={"wsu": ns.WSU})  # one wsu prefix, on the Envelope
         signature = _InPlaceSigner(
             {f"#{TIMESTAMP_ID}": timestamp, f"#{BODY_ID}": body},
             method=SignatureConstructionMethod.detached,
-            signature_algorithm=self._method,
+            signature_algorithm=SignatureMethod(key.algorithm.value),
             digest_algorithm=DigestAlgorithm.SHA256,
             c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
         ).sign(
             root,
-            key=self.key.private_key,
+            key=key.private_key,
             reference_uri=[f"#{TIMESTAMP_ID}", f"#{BODY_ID}"],
             key_info=self._key_info(),
         )

@@ -144,8 +144,9 @@ def _accredit_test_users(engine: Engine, key: CredentialKey) -> None:
         admin.set_locked(session, USERS.locked, True)
 
 
-def prepare_database(kind: str, directory: Path) -> PreparedDatabase:
-    url = new_database_url(kind, directory)
+def prepare_database(kind: str, directory: Path, url: str | None = None) -> PreparedDatabase:
+    """A new database of ``kind`` (or the empty one at ``url``), migrated, with reference data and the test users."""
+    url = url or new_database_url(kind, directory)
     upgrade(url)
     engine = make_engine(url)
     load_all(engine)
