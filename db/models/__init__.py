@@ -1,5 +1,7 @@
 """Every table, importable from one place (Alembic's autogenerate reads ``Base.metadata``)."""
-from db.models.accreditation import Agency, AgencySystem, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser
+from db.models.accreditation import (
+    Agency, AgencySystem, DailyUsage, Grant, LoginFailure, UsedNonce, UsedTransaction, WsUser,
+)
 from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditSeal
 from db.models.base import Base, UTCDateTime
 from db.models.certificates import Certificate, CertificateSubject
@@ -13,7 +15,7 @@ from db.models.rolls import (
 __all__ = [
     "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventHash", "AuditEventSubject",
     "AuditSeal", "Base", "Certificate", "CertificateSubject", "CivilAct", "Country", "DailyUsage", "FamilyShare",
-    "FamilyShareMember", "Grant",
+    "FamilyShareMember", "Grant", "LoginFailure",
     "MarginalNote", "MemberType", "Municipality", "Person", "RegistryOffice", "UTCDateTime",
     "UsedNonce", "UsedTransaction", "WsUser",
     "CitizenshipAcquisition", "Conviction", "Election", "PermitHolder", "PermitType", "ResidenceHistory",
