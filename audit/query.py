@@ -88,6 +88,7 @@ def statement(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
     if criteria.subjects is not None:
         conditions.append(exists().where(
             AuditEventSubject.event_id == AuditEvent.id,
+            AuditEventSubject.event_time == AuditEvent.server_time,  # the same partition on PostgreSQL
             AuditEventSubject.person_id.in_(sorted(criteria.subjects)),
         ))
     return select(AuditEvent).where(*conditions).order_by(AuditEvent.server_time, AuditEvent.id)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Agency, AgencySystem, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser
+from provider import lockout
 from provider.catalogue import CATALOGUE
 from provider.credentials import CredentialKey, verify_password
 from provider.errors import ErrorCode, MitrooError
@@ -83,32 +84,37 @@ class Authenticator:
         credential_key: CredentialKey,
         cache_seconds: int,
         digest_max_age_seconds: int,
+        lockout_policy: lockout.LockoutPolicy = lockout.LockoutPolicy(),
     ) -> None:
         self.sessions = sessions
+        self.lockout = lockout_policy
         self.environment = environment
         self.credential_key = credential_key
         self.digest_max_age = digest_max_age_seconds
         self.cache = _CredentialCache(cache_seconds)
 
-    def authenticate(self, token: UsernameToken, now: dt.datetime) -> Caller:
+    def authenticate(self, token: UsernameToken, now: dt.datetime, ip: str) -> Caller:
+        """The caller behind a UsernameToken. A wrong password or unknown user counts towards the
+        lockout of the username and of the source ``ip`` (provider/lockout.py)."""
         with self.sessions() as session:
+            failures = lockout.check(session, self.lockout, token.username, ip, now)
             row = session.execute(
                 select(WsUser, AgencySystem, Agency)
                 .join(AgencySystem, WsUser.system_id == AgencySystem.id)
                 .join(Agency, AgencySystem.agency_id == Agency.id)
                 .where(WsUser.username == token.username)
             ).one_or_none()
-            if row is None:
-                raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, _UNKNOWN)
-            user, system, agency = row
-            if token.digest:
-                self._check_digest(session, token, user, now)
-            else:
-                key = self.cache.key(user.username, user.password_hash, token.password)
-                if not self.cache.hit(key):
-                    if not verify_password(user.password_hash, token.password):
-                        raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, _UNKNOWN)
-                    self.cache.remember(key)
+            try:
+                if row is None:
+                    raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, _UNKNOWN)
+                user, system, agency = row
+                self._check_password(session, token, user, now)
+            except MitrooError:
+                session.rollback()
+                lockout.record_failure(session, self.lockout, token.username, ip, now)
+                raise
+            if failures.by_user:
+                lockout.clear(session, user.username)
             # Checked after the password so a lock or environment is not revealed to a guesser.
             if user.locked:
                 raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, "ο λογαριασμός είναι κλειδωμένος (user is locked)")
@@ -129,6 +135,16 @@ class Authenticator:
                 valid_to=agency.valid_to,
                 daily_quota=agency.daily_quota,
             )
+
+    def _check_password(self, session: Session, token: UsernameToken, user: WsUser, now: dt.datetime) -> None:
+        if token.digest:
+            self._check_digest(session, token, user, now)
+            return
+        key = self.cache.key(user.username, user.password_hash, token.password)
+        if not self.cache.hit(key):
+            if not verify_password(user.password_hash, token.password):
+                raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, _UNKNOWN)
+            self.cache.remember(key)
 
     def _check_digest(self, session: Session, token: UsernameToken, user: WsUser, now: dt.datetime) -> None:
         check_digest_freshness(token, now, self.digest_max_age)

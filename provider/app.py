@@ -40,6 +40,7 @@ class Provider:
             credential_key=CredentialKey(settings.credential_key_file),
             cache_seconds=settings.credential_cache_seconds,
             digest_max_age_seconds=settings.digest_max_age_seconds,
+            lockout_policy=settings.lockout_policy,
         )
         self.gateways = {
             service: Gateway(

@@ -226,7 +226,7 @@ class Gateway:
         """Authentication, then the business checks that answer with an errorRecord."""
         now = _now()
         token = wssecurity.username_token(envelope.header)
-        call.caller = caller = self.authenticator.authenticate(token, now)
+        call.caller = caller = self.authenticator.authenticate(token, now, call.observed_ip)
         call.record = record = auditrecord.validate(call.declared, now, self.settings.audit_clock_skew_seconds)
         accreditation.check_active(caller, now.date())
         with self.sessions() as session:

@@ -13,6 +13,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from provider.keys import KeySource, SignatureAlgorithm, read_passphrase
+from provider.lockout import LockoutPolicy
 
 ENVIRONMENTS = ("test", "production")
 
@@ -42,6 +43,9 @@ class Settings:
     signing_passphrase: bytes | None = field(default=None, repr=False)
     signature_algorithm: SignatureAlgorithm = SignatureAlgorithm.RSA_SHA256
     signature_ttl_seconds: int = 300
+    lockout_user_failures: int = 10
+    lockout_ip_failures: int = 50
+    lockout_window_seconds: int = 300
     # Abuse and fault limits (README, Security).
     agency_max_concurrent_calls: int = 8  # 0: no cap
     call_slot_lease_seconds: int = 120
@@ -68,6 +72,10 @@ class Settings:
             algorithm=self.signature_algorithm,
             next_cert_file=self.signing_next_cert_file,
         )
+
+    @property
+    def lockout_policy(self) -> LockoutPolicy:
+        return LockoutPolicy(self.lockout_user_failures, self.lockout_ip_failures, self.lockout_window_seconds)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -130,6 +138,9 @@ class Settings:
         integer("MITROO_AUDIT_CLOCK_SKEW", "audit_clock_skew_seconds", 1)
         integer("MITROO_DIGEST_MAX_AGE", "digest_max_age_seconds", 1)
         integer("MITROO_CREDENTIAL_CACHE_SECONDS", "credential_cache_seconds", 0)
+        integer("MITROO_LOCKOUT_FAILURES", "lockout_user_failures", 1)
+        integer("MITROO_LOCKOUT_IP_FAILURES", "lockout_ip_failures", 1)
+        integer("MITROO_LOCKOUT_WINDOW", "lockout_window_seconds", 1, 86400)
         if env.get("MITROO_CREDENTIAL_KEY_FILE"):
             values["credential_key_file"] = Path(env["MITROO_CREDENTIAL_KEY_FILE"])
         for var, attr in (

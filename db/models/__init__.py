@@ -1,8 +1,8 @@
 """Every table, importable from one place (Alembic's autogenerate reads ``Base.metadata``)."""
 from db.models.accreditation import (
-    Agency, AgencySystem, CallSlot, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser,
+    Agency, AgencySystem, CallSlot, DailyUsage, Grant, LoginFailure, UsedNonce, UsedTransaction, WsUser,
 )
-from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditSeal
+from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditRetentionRun, AuditSeal
 from db.models.base import Base, UTCDateTime
 from db.models.certificates import Certificate, CertificateSubject
 from db.models.reference import ActType, Country, MemberType, Municipality, RegistryOffice
@@ -14,8 +14,8 @@ from db.models.rolls import (
 
 __all__ = [
     "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventHash", "AuditEventSubject",
-    "AuditSeal", "Base", "CallSlot", "Certificate", "CertificateSubject", "CivilAct", "Country", "DailyUsage", "FamilyShare",
-    "FamilyShareMember", "Grant",
+    "AuditRetentionRun", "AuditSeal", "Base", "CallSlot", "Certificate", "CertificateSubject", "CivilAct", "Country",
+    "DailyUsage", "FamilyShare", "FamilyShareMember", "Grant", "LoginFailure",
     "MarginalNote", "MemberType", "Municipality", "Person", "RegistryOffice", "UTCDateTime",
     "UsedNonce", "UsedTransaction", "WsUser",
     "CitizenshipAcquisition", "Conviction", "Election", "PermitHolder", "PermitType", "ResidenceHistory",

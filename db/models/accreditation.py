@@ -1,10 +1,10 @@
 """Accreditation (DESIGN §9): agencies, their information systems, WS users and grants,
-plus the per-call bookkeeping that must be shared by every worker (quota, replay, nonces)."""
+plus the per-call bookkeeping that must be shared by every worker (quota, replay, nonces, login failures)."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, UTCDateTime
@@ -129,3 +129,18 @@ class UsedNonce(Base):
     nonce: Mapped[str] = mapped_column(String(100), primary_key=True)
     username: Mapped[str] = mapped_column(String(100))
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class LoginFailure(Base):
+    """One failed login, kept for the lockout window (provider/lockout.py)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_failed_at", "username", "failed_at"),
+        Index("ix_login_failures_ip_failed_at", "ip", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(45))
+    failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import uuid
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import select
@@ -334,13 +334,14 @@ def test_set_password_and_lock_validation(test_db: PreparedDatabase) -> None:
 # -- the effect on authentication ------------------------------------------------------------
 
 
-def authenticator(test_db: PreparedDatabase) -> Authenticator:
+def authenticator(test_db: PreparedDatabase, **options: Any) -> Authenticator:
     return Authenticator(
         make_sessionmaker(test_db.engine),
         environment="test",
         credential_key=CredentialKey(test_db.key_file),
         cache_seconds=60,
         digest_max_age_seconds=300,
+        **options,
     )
 
 
@@ -355,9 +356,12 @@ def digest_token(username: str, password: str, now: dt.datetime) -> UsernameToke
 
 def refused(auth: Authenticator, token: UsernameToken) -> MitrooError:
     with pytest.raises(MitrooError) as caught:
-        auth.authenticate(token, dt.datetime.now(dt.timezone.utc))
+        auth.authenticate(token, dt.datetime.now(dt.timezone.utc), IP)
     assert caught.value.code is ErrorCode.MP_AUTHENTICATION_FAILED
     return caught.value
+
+
+IP = "127.0.0.1"
 
 
 def now() -> dt.datetime:
@@ -367,7 +371,7 @@ def now() -> dt.datetime:
 def test_authenticate_a_new_user(test_db: PreparedDatabase) -> None:
     username = new_user(test_db, roles=("auditor",))
     auth = authenticator(test_db)
-    caller = auth.authenticate(text_token(username, OLD_PASSWORD), now())
+    caller = auth.authenticate(text_token(username, OLD_PASSWORD), now(), IP)
     assert (caller.username, caller.agency_code, caller.system_code, caller.roles) == (
         username, "AADE", "EISPRAXIS", ("auditor",),
     )
@@ -379,24 +383,24 @@ def test_authenticate_a_new_user(test_db: PreparedDatabase) -> None:
 def test_a_password_change_takes_effect_at_once_despite_the_cache(test_db: PreparedDatabase) -> None:
     username = new_user(test_db, allow_digest=True)
     auth = authenticator(test_db)
-    auth.authenticate(text_token(username, OLD_PASSWORD), now())
+    auth.authenticate(text_token(username, OLD_PASSWORD), now(), IP)
     old_hash = stored_user(test_db, username).password_hash
     assert auth.cache.hit(auth.cache.key(username, old_hash, OLD_PASSWORD))  # the old password is cached
-    auth.authenticate(text_token(username, OLD_PASSWORD), now())
+    auth.authenticate(text_token(username, OLD_PASSWORD), now(), IP)
 
     with transaction(test_db) as session:
         admin.set_password(session, CredentialKey(test_db.key_file), username, NEW_PASSWORD)
 
     refused(auth, text_token(username, OLD_PASSWORD))
     refused(auth, digest_token(username, OLD_PASSWORD, now()))
-    assert auth.authenticate(text_token(username, NEW_PASSWORD), now()).username == username
-    assert auth.authenticate(digest_token(username, NEW_PASSWORD, now()), now()).username == username
+    assert auth.authenticate(text_token(username, NEW_PASSWORD), now(), IP).username == username
+    assert auth.authenticate(digest_token(username, NEW_PASSWORD, now()), now(), IP).username == username
 
 
 def test_a_lock_takes_effect_at_once_despite_the_cache(test_db: PreparedDatabase) -> None:
     username = new_user(test_db, allow_digest=True)
     auth = authenticator(test_db)
-    auth.authenticate(text_token(username, OLD_PASSWORD), now())
+    auth.authenticate(text_token(username, OLD_PASSWORD), now(), IP)
 
     with transaction(test_db) as session:
         admin.set_locked(session, username, True)
@@ -409,7 +413,7 @@ def test_a_lock_takes_effect_at_once_despite_the_cache(test_db: PreparedDatabase
 
     with transaction(test_db) as session:
         admin.set_locked(session, username, False)
-    assert auth.authenticate(text_token(username, OLD_PASSWORD), now()).username == username
+    assert auth.authenticate(text_token(username, OLD_PASSWORD), now(), IP).username == username
 
 
 @pytest.mark.parametrize(

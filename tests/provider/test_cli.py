@@ -237,7 +237,7 @@ def test_user_lock_unlock_and_set_password(cli: Cli) -> None:
 
         def authenticate(password: str) -> ErrorCode | None:
             try:
-                auth.authenticate(UsernameToken(username, password, digest=False), dt.datetime.now(dt.timezone.utc))
+                auth.authenticate(UsernameToken(username, password, digest=False), dt.datetime.now(dt.timezone.utc), "127.0.0.1")
             except MitrooError as exc:
                 return exc.code
             return None

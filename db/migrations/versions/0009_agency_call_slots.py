@@ -1,7 +1,7 @@
 """agency_call_slots: the per-agency concurrency cap, shared by every worker (provider.concurrency).
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from alembic import op
 import db.models.base
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
