@@ -1,12 +1,16 @@
 """Abuse controls whose state is in the database, so they hold across workers and processes
-(issue 10 §2): the daily quota, replay rejection and the per-agency concurrency cap, each run
-against two ``mitroo-provider serve`` processes at once on one database (SQLite and PostgreSQL)."""
+(issue 10 §2): the login lockout, the daily quota, replay rejection and the per-agency concurrency
+cap, each run against two ``mitroo-provider serve`` processes at once on one database (SQLite and
+PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import random
 import signal
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
@@ -28,15 +32,20 @@ Pair = tuple[ProviderProcess, ProviderProcess]
 
 @pytest.fixture(scope="module")
 def pair(database: PreparedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
-    """Two provider processes on the shared test database (a cap high enough not to interfere)."""
+    """Two provider processes on the shared test database (a cap high enough not to interfere),
+    behind a "proxy" (the test) whose X-Forwarded-For gives each lockout test a source IP of its own,
+    so locking it locks no other test."""
     directory = tmp_path_factory.mktemp("pair")
-    with provider_process(database, directory / "a", MITROO_AGENCY_MAX_CONCURRENT_CALLS="50") as a, \
-            provider_process(database, directory / "b", MITROO_AGENCY_MAX_CONCURRENT_CALLS="50") as b:
+    settings = {"MITROO_AGENCY_MAX_CONCURRENT_CALLS": "50", "MITROO_TRUSTED_PROXIES": "127.0.0.1"}
+    with provider_process(database, directory / "a", **settings) as a, provider_process(database, directory / "b", **settings) as b:
         yield a, b
 
 
-def call(process: ProviderProcess, username: str, audit: dict[str, str | None] | None = None) -> Answer:
-    return post(process.url(), envelope("getActTypes", security=security_text(username, PASSWORD), audit=audit))
+def call(process: ProviderProcess, username: str, audit: dict[str, str | None] | None = None, *,
+         password: str = PASSWORD, source_ip: str | None = None) -> Answer:
+    headers = {"X-Forwarded-For": source_ip} if source_ip else None
+    return post(process.url(), envelope("getActTypes", security=security_text(username, password), audit=audit),
+                headers=headers)
 
 
 def outcome(answer: Answer) -> str:
@@ -47,6 +56,46 @@ def assert_audited(database: PreparedDatabase, answers: list[Answer]) -> None:
     for answer in answers:
         row = audit_row(database.engine, answer.call_sequence_id)
         assert row.outcome == outcome(answer)
+
+
+def a_source_ip() -> str:
+    """An address no other test uses (documentation prefix 2001:db8::/32)."""
+    return str(ipaddress.ip_address("2001:db8::") + random.getrandbits(64))
+
+
+def test_failed_logins_on_both_processes_lock_the_user(pair: Pair, database: PreparedDatabase) -> None:
+    """MITROO_LOCKOUT_FAILURES (10) wrong passwords within the window, spread over both processes,
+    lock the username on both; nine do not (and a good login clears them)."""
+    username, ip = new_agency(database), a_source_ip()
+
+    def wrong(n: int) -> Answer:
+        return call(pair[n % 2], username, password="wrong-password-123", source_ip=ip)
+
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        assert {outcome(a) for a in pool.map(wrong, range(9))} == {"MP_AUTHENTICATION_FAILED"}
+    assert outcome(call(pair[1], username, source_ip=ip)) == "OK"  # 9 < 10, and it clears them
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        assert {outcome(a) for a in pool.map(wrong, range(10))} == {"MP_AUTHENTICATION_FAILED"}
+    for process in pair:
+        locked = call(process, username, source_ip=ip)
+        assert outcome(locked) == "MP_AUTHENTICATION_FAILED"
+        assert "too many failed logins" in locked.text("faultstring")
+        assert audit_row(database.engine, locked.call_sequence_id).observed_ip == ip
+
+
+def test_failed_logins_from_one_address_on_both_processes_lock_the_address(
+    pair: Pair, database: PreparedDatabase
+) -> None:
+    """MITROO_LOCKOUT_IP_FAILURES (50) failed logins from one address, any usernames, over both
+    processes: the address is locked on both, for every user; the same user from elsewhere is not."""
+    ip, username = a_source_ip(), new_agency(database)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(lambda n: call(pair[n % 2], f"nobody-{uuid.uuid4().hex[:8]}", source_ip=ip), range(50)))
+    assert {outcome(a) for a in answers} == {"MP_AUTHENTICATION_FAILED"}
+    for process in pair:
+        locked = call(process, username, source_ip=ip)
+        assert "too many failed logins from this IP" in locked.text("faultstring")
+    assert outcome(call(pair[0], username, source_ip=a_source_ip())) == "OK"
 
 
 def test_the_daily_quota_is_one_count_for_both_processes(pair: Pair, database: PreparedDatabase) -> None:
