@@ -10,6 +10,7 @@ from spyne.server.wsgi import WsgiApplication
 from db.engine import make_engine, make_sessionmaker
 from provider import contract, health
 from provider.accreditation import Authenticator
+from provider.concurrency import ConcurrencyCap
 from provider.credentials import CredentialKey
 from provider.gateway import Gateway, StartResponse
 from provider.keys import KeyConfigError, KeyStore, SigningKey
@@ -42,6 +43,9 @@ class Provider:
             digest_max_age_seconds=settings.digest_max_age_seconds,
             lockout_policy=settings.lockout_policy,
         )
+        cap = ConcurrencyCap(
+            self.sessions, limit=settings.agency_max_concurrent_calls, lease_seconds=settings.call_slot_lease_seconds
+        )
         self.gateways = {
             service: Gateway(
                 service,
@@ -52,6 +56,7 @@ class Provider:
                 wsdl=contract.wsdl(service, settings.public_url),
                 schema=contract.validation_schema(service),
                 signer=signer,
+                cap=cap,
             )
             for service in contract.SERVICES
         }

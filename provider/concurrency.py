@@ -6,18 +6,23 @@ The state is in the database (table ``agency_call_slots``): an agency's slots ar
 on a slot that is free (no row) or whose holder's lease has run out. Two callers can never hold the
 same slot, whichever process they run in, and a call that finds every slot taken is refused at once
 with ``MP_CONCURRENCY_LIMIT`` rather than queued. The slot is released when the call has been
-answered. A worker that dies holding a slot cannot release it, so each slot is a lease that expires
-after ``lease_seconds``: a longer call than that may let one more call in, never fewer.
+answered. When the release itself fails (the database went away under the call), the worker keeps
+the slot and releases it before its next acquisition, so an outage does not shrink the agency's cap
+once the database is back. A worker that dies holding a slot cannot release it, so each slot is a
+lease that expires after ``lease_seconds``: a longer call than that may let one more call in, never
+fewer.
 """
 from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import Delete, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import CallSlot
@@ -37,12 +42,15 @@ class ConcurrencyCap:
         self.sessions = sessions
         self.limit = limit  # 0: no cap
         self.lease = dt.timedelta(seconds=lease_seconds)
+        self._unreleased: list[Slot] = []  # slots whose release failed; released at the next acquire
+        self._lock = threading.Lock()
 
     def acquire(self, caller: Caller, call_sequence_id: str, now: dt.datetime) -> Slot | None:
         """Take one of the agency's slots, or raise ``MP_CONCURRENCY_LIMIT``; None when there is no cap."""
         if self.limit <= 0:
             return None
         with self.sessions() as session:
+            self._release_unreleased(session)
             taken = set(session.scalars(
                 select(CallSlot.slot).where(CallSlot.agency_id == caller.agency_id, CallSlot.expires_at > now)
             ))
@@ -71,10 +79,33 @@ class ConcurrencyCap:
         )
 
     def release(self, slot: Slot) -> None:
-        """Free ``slot`` if this call still holds it (after a lease ran out, another call may)."""
-        with self.sessions() as session:
-            session.execute(delete(CallSlot).where(
-                CallSlot.agency_id == slot.agency_id, CallSlot.slot == slot.number,
-                CallSlot.call_sequence_id == slot.call_sequence_id,
-            ))
+        """Free ``slot`` if this call still holds it (after a lease ran out, another call may). If the
+        database cannot be reached, the slot is kept and freed before this worker's next acquisition."""
+        try:
+            with self.sessions() as session:
+                session.execute(_delete(slot))
+                session.commit()
+        except SQLAlchemyError:
+            with self._lock:
+                self._unreleased.append(slot)
+            raise
+
+    def _release_unreleased(self, session: Session) -> None:
+        with self._lock:
+            slots, self._unreleased = self._unreleased, []
+        if not slots:
+            return
+        try:
+            for slot in slots:
+                session.execute(_delete(slot))
             session.commit()
+        except SQLAlchemyError:
+            with self._lock:
+                self._unreleased.extend(slots)
+            raise
+
+
+def _delete(slot: Slot) -> Delete:
+    return delete(CallSlot).where(
+        CallSlot.agency_id == slot.agency_id, CallSlot.slot == slot.number, CallSlot.call_sequence_id == slot.call_sequence_id
+    )

@@ -61,6 +61,7 @@ class Gateway:
         wsdl: bytes | None,
         schema: etree.XMLSchema | None,
         signer: ResponseSigner,
+        cap: ConcurrencyCap,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -70,9 +71,7 @@ class Gateway:
         self.wsdl = wsdl
         self.schema = schema
         self.signer = signer
-        self.cap = ConcurrencyCap(
-            sessions, limit=settings.agency_max_concurrent_calls, lease_seconds=settings.call_slot_lease_seconds
-        )
+        self.cap = cap
 
     # -- WSGI -------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any, Callable
 
 from spyne import ComplexModel, Date, DateTime, Int, ServiceBase, Unicode, rpc
@@ -106,6 +107,17 @@ def input_record(record_type: type, data: Any) -> Any:
 
 class AbortCall(Exception):
     """Raised inside a spyne method when the gateway must answer with a fault instead."""
+
+
+class _QuietAbortCall(logging.Filter):
+    """spyne logs every exception a method raises, with a traceback, at CRITICAL. AbortCall is how an
+    operation hands a fault to the gateway, which logs the cause itself in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], AbortCall))
+
+
+logging.getLogger("spyne.application.server").addFilter(_QuietAbortCall())
 
 
 def _error_record(error: MitrooError) -> ErrorRecord:

@@ -174,15 +174,18 @@ def small_filesystem(directory: Path, size: str) -> Iterator[Path]:
 
 
 def fill(directory: Path) -> Path:
+    """Write a ballast file until the filesystem has not one byte left."""
     ballast = directory / "ballast"
-    with ballast.open("wb") as handle:
-        for chunk in (1 << 20, 1 << 12, 1):
+    descriptor = os.open(ballast, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for chunk in (b"\0" * (1 << 20), b"\0" * 4096, b"\0"):
             try:
-                while True:
-                    handle.write(b"\0" * chunk)
-                    handle.flush()
+                while os.write(descriptor, chunk):
+                    pass
             except OSError as exc:
                 assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(descriptor)
     return ballast
 
 
