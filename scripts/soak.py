@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from lxml import etree
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -311,12 +313,15 @@ def run_load(urls: list[str], the_mix: Mix, rate: float, duration: float, client
 
 
 def outcome(content: bytes) -> tuple[str, str | None]:
-    text = content.decode("utf-8", "replace")
-    code = re.search(r"<(?:\w+:)?errorCode>([A-Z_]+)<", text)
-    call_id = re.search(r"<(?:\w+:)?callSequenceId>([^<]+)<", text)
-    if code is None and "Fault>" in text:
-        return "fault without a code", call_id.group(1) if call_id else None
-    return (code.group(1) if code else "OK"), (call_id.group(1) if call_id else None)
+    """(errorCode or OK, callSequenceId) of an answer."""
+    try:
+        root = etree.fromstring(content)
+    except etree.XMLSyntaxError:
+        return "not XML", None
+    texts = {etree.QName(el).localname: el.text for el in root.iter() if isinstance(el.tag, str)}
+    if "Fault" in texts and not texts.get("errorCode"):
+        return "fault without a code", texts.get("callSequenceId")
+    return texts.get("errorCode") or "OK", texts.get("callSequenceId")
 
 
 # -- the books -------------------------------------------------------------------------------------
@@ -362,6 +367,7 @@ def main() -> int:
     parser.add_argument("--database-url", default="", help="an empty PostgreSQL database (default: SQLite in a temp dir)")
     parser.add_argument("--max-growth", type=float, default=10.0, help="allowed RSS growth per worker, percent (default 10)")
     parser.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, worker logs)")
     args = parser.parse_args()
 
     directory = Path(tempfile.mkdtemp(prefix="mitroo-soak-"))
@@ -393,6 +399,8 @@ def main() -> int:
     finally:
         workers.stop()
     books = audit_books(url, results, since)
+    if not args.keep:
+        shutil.rmtree(directory, ignore_errors=True)
     report = summarize(args, workers.mode, results, elapsed, books, rss_start, rss_end, alive)
     print(json.dumps(report, indent=2, ensure_ascii=False))
     if args.json:
@@ -416,6 +424,10 @@ def summarize(args: argparse.Namespace, mode: str, results: list[Result], elapse
         "succeeded": by_code["OK"],
         "failed by code": {code: count for code, count in sorted(by_code.items()) if code != "OK"},
         "expected failures": sum(1 for r in results if r.expected and r.code != "OK"),
+        "outcomes by kind of call": {
+            kind: dict(sorted(collections.Counter(r.code for r in results if r.kind == kind).items()))
+            for kind in sorted({r.kind for r in results})
+        },
         "unexpected outcomes": dict(unexpected),
         "latency ms p50/p90/p99": [round(1000 * latencies[int(q * (len(latencies) - 1))], 1) for q in (0.5, 0.9, 0.99)]
         if latencies else [],
