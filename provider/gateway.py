@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from audit import events
 from provider import accreditation, auditrecord, dbfaults, soap, wssecurity, xmlparse
-from provider.concurrency import ConcurrencyCap
 from provider.call import ENVIRON_KEY, Call
 from provider.clientip import observed_ip
+from provider.concurrency import ConcurrencyCap
 from provider.errors import ErrorCode, MitrooError
 from provider.keys import KeyConfigError
 from provider.settings import Settings

@@ -365,7 +365,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8, help="client threads sending the load (default 8)")
     parser.add_argument("--persons", type=int, default=2000, help="demo registry size (default 2000)")
     parser.add_argument("--database-url", default="", help="an empty PostgreSQL database (default: SQLite in a temp dir)")
+    parser.add_argument("--warmup", type=float, default=60, help="seconds of the same load before measuring (default 60)")
     parser.add_argument("--max-growth", type=float, default=10.0, help="allowed RSS growth per worker, percent (default 10)")
+    parser.add_argument("--sample-every", type=float, default=60, help="seconds between RSS samples in the report (default 60)")
     parser.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, worker logs)")
     args = parser.parse_args()
@@ -387,13 +389,22 @@ def main() -> int:
                                 now=dt.datetime.now(dt.timezone.utc).isoformat())
         requests.post(f"{workers.urls[0]}/ws/registryParameters", data=claim.encode(), timeout=30,
                       headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'})  # the id replays reuse
-        print(f"workers: {workers.mode}; warming up …", flush=True)
-        run_load(workers.urls, the_mix, rate=20, duration=10, clients=4)
+        print(f"workers: {workers.mode}; warming up for {args.warmup:g} s …", flush=True)
+        run_load(workers.urls, the_mix, args.rate, args.warmup, args.clients)
         since = dt.datetime.now(dt.timezone.utc)
         pids = workers.pids()
         rss_start = {pid: rss(pid) for pid in pids}
         print(f"soak: {args.rate:g} calls/s for {args.duration:g} s from {args.clients} clients …", flush=True)
+        samples: list[list[float]] = []
+        sampling = threading.Event()
+
+        def sample() -> None:
+            while not sampling.wait(args.sample_every):
+                samples.append([round(rss(pid) / 2**20, 1) for pid in pids])
+
+        threading.Thread(target=sample, daemon=True).start()
         results, elapsed = run_load(workers.urls, the_mix, args.rate, args.duration, args.clients)
+        sampling.set()
         rss_end = {pid: rss(pid) for pid in pids}
         alive = all(process.poll() is None for process in workers.processes) and workers.pids() == pids
     finally:
@@ -402,6 +413,7 @@ def main() -> int:
     if not args.keep:
         shutil.rmtree(directory, ignore_errors=True)
     report = summarize(args, workers.mode, results, elapsed, books, rss_start, rss_end, alive)
+    report[f"rss MB every {args.sample_every:g} s"] = samples
     print(json.dumps(report, indent=2, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

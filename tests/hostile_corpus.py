@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
-from typing import Iterator
 from urllib.parse import urlsplit
 
 from tests.conftest import PASSWORD, USERS
@@ -127,9 +126,3 @@ class Canary:
 
     def close(self) -> None:
         self._server.close()
-
-
-def canary() -> Iterator[Canary]:
-    listener = Canary()
-    yield listener
-    listener.close()

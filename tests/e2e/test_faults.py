@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import threading
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +18,12 @@ from typing import Iterator
 import pytest
 import requests
 from lxml import etree
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import text
 
 from consumer_client.signature import load_certificates, verify_response
-from db.models import AuditEvent
 from tests.conftest import PASSWORD, USERS, PreparedDatabase, prepare_database, signing_key_files
 from tests.private_postgres import PrivatePostgres
-from tests.processes import CLI, ProviderProcess, provider_env, provider_process, serve_env
+from tests.processes import CLI, ProviderProcess, provider_env, provider_process
 from tests.support import Answer, audit_row, envelope, post, security_text
 
 OPERATIONS = ("getActTypes", "getCountries", "getMemberTypes", "getMunicipalities")

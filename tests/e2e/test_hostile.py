@@ -8,11 +8,11 @@ resident memory (VmHWM: it counts libxml2's allocations too, which tracemalloc w
 """
 from __future__ import annotations
 
+import io
 import logging
-import os
 import re
-import subprocess
-import sys
+import socket
+import time
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -20,9 +20,10 @@ from typing import Iterator
 import pytest
 from lxml import etree
 
-from tests.conftest import PreparedDatabase, Running, settings_for
+from tests.conftest import PASSWORD, USERS, PreparedDatabase, Running
 from tests.hostile_corpus import Canary, Case, Context, cases, render, send
-from tests.support import audit_row
+from tests.processes import ProviderProcess, provider_process
+from tests.support import audit_row, envelope, security_text
 
 CASES = cases()
 # Measured from the last byte sent; generous for a loaded 2-core CI machine (issue 10: 200 ms).
@@ -101,35 +102,13 @@ def _status(pid: int, field: str) -> int:
 
 
 @pytest.fixture()
-def served(database: PreparedDatabase, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    settings = settings_for(database, tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
-    env.update(
-        MITROO_DATABASE_URL=settings.database_url,
-        MITROO_DATA_DIR=str(tmp_path),
-        MITROO_CREDENTIAL_KEY_FILE=str(settings.credential_key_file),
-        MITROO_SIGNING_KEY_FILE=str(settings.signing_key_file),
-        MITROO_SIGNING_CERT_FILE=str(settings.signing_cert_file),
-        MITROO_PORT="0",
-    )
-    cli = str(Path(sys.executable).with_name("mitroo-provider"))
-    log = (tmp_path / "provider.log").open("w")
-    process = subprocess.Popen([cli, "serve", "--threads", "4"], env=env, stdout=subprocess.PIPE, stderr=log, text=True)
-    try:
-        banner = process.stdout.readline()  # type: ignore[union-attr]
-        match = re.search(r"listening on (http://\S+)", banner)
-        assert match, banner + (tmp_path / "provider.log").read_text()
-        yield match.group(1), process
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+def served(database: PreparedDatabase, tmp_path: Path) -> Iterator[ProviderProcess]:
+    with provider_process(database, tmp_path, threads=4) as process:
+        yield process
 
 
-def test_memory_growth_across_the_corpus(
-    served: tuple[str, subprocess.Popen[str]], canary: Canary, secret_file: Path, tmp_path: Path
-) -> None:
-    base_url, process = served
+def test_memory_growth_across_the_corpus(served: ProviderProcess, canary: Canary, secret_file: Path) -> None:
+    base_url, process = served.base_url, served.process
     context = Context(secret_file=secret_file, canary_url=canary.url)
     valid = Case("valid", "valid-request.xml", "")
     for _ in range(20):  # warm up: schemas, sessions, the credential cache
@@ -143,7 +122,7 @@ def test_memory_growth_across_the_corpus(
     peak = _status(process.pid, "VmHWM")
     assert peak - baseline < MEMORY_BOUND_BYTES, f"peak RSS grew {(peak - baseline) / 2**20:.1f} MB"
     assert process.poll() is None
-    logged = (tmp_path / "provider.log").read_text()
+    logged = served.log_text()
     assert context.marker not in logged and "Traceback" not in logged, logged[-2000:]
 
 
@@ -181,11 +160,6 @@ def test_content_length_longer_than_the_body(provider: Running, canary: Canary, 
 def test_a_body_shorter_than_its_content_length_is_refused_by_the_gateway(provider: Running) -> None:
     """Servers that hand the application a body cut short at the client's close (gunicorn does) get
     a specific fault from the gateway itself; the WSGI application is called directly here."""
-    import io
-
-    from tests.support import envelope, security_text
-    from tests.conftest import PASSWORD, USERS
-
     body = envelope("getActTypes", security=security_text(USERS.aade, PASSWORD))
     environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/ws/registryParameters", "CONTENT_TYPE": "text/xml; charset=utf-8",
                "CONTENT_LENGTH": str(len(body) + 100), "HTTP_SOAPACTION": '""', "REMOTE_ADDR": "192.0.2.7",

@@ -174,3 +174,37 @@ def test_serve_refuses_to_start_without_a_usable_key(tmp_path: Path, problem: st
     assert "cannot start" in result.stderr and "Traceback" not in result.stderr
     assert ("dev-generate" if problem == "no key" else "expired on") in result.stderr
     assert "listening" not in result.stdout
+
+
+def test_the_key_store_follows_its_files(tmp_path: Path) -> None:
+    """KeyStore (what the running provider signs with): the files are the truth. Gone or damaged:
+    KeyConfigError, the old key is not used; put back, or replaced in place by another valid pair:
+    the key on disk is used, without a restart."""
+    import os
+    import shutil
+
+    from provider.keys import KeyStore
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for directory in (first, second):
+        directory.mkdir()
+        generate_development_key(directory / "key.pem", directory / "cert.pem")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    shutil.copy(first / "key.pem", key)
+    shutil.copy(first / "cert.pem", cert)
+    store = KeyStore(KeySource(key, cert))
+    original = store.current().certificate
+    key.rename(tmp_path / "away.pem")
+    with pytest.raises(KeyConfigError, match="cannot be read"):
+        store.current()
+    (tmp_path / "away.pem").rename(key)
+    assert store.current().certificate == original
+    key.write_bytes(b"not a key")
+    with pytest.raises(KeyConfigError, match="cannot be loaded"):
+        store.current()
+    shutil.copy(second / "key.pem", key)
+    with pytest.raises(KeyConfigError, match="does not match"):  # the new key with the old certificate
+        store.current()
+    shutil.copy(second / "cert.pem", cert)
+    os.utime(cert)
+    assert store.current().certificate == load_signing_key(KeySource(second / "key.pem", second / "cert.pem")).certificate

@@ -87,6 +87,16 @@ def test_sqlite_url_and_host_network_and_port_zero_are_accepted(tmp_path: Path) 
     assert settings.trusted_proxies == (ipaddress.ip_network("10.0.0.0/8"),)  # host bits tolerated
 
 
+def test_the_abuse_and_fault_limits(tmp_path: Path) -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.agency_max_concurrent_calls, defaults.call_slot_lease_seconds) == (8, 120)
+    assert (defaults.db_statement_timeout_ms, defaults.db_connect_timeout_seconds) == (10_000, 3)
+    settings = Settings.from_env({"MITROO_AGENCY_MAX_CONCURRENT_CALLS": "0", "MITROO_CALL_SLOT_LEASE": "30",
+                                  "MITROO_DB_STATEMENT_TIMEOUT_MS": "250", "MITROO_DB_CONNECT_TIMEOUT": "1"})
+    assert (settings.agency_max_concurrent_calls, settings.call_slot_lease_seconds) == (0, 30)  # 0: no cap
+    assert (settings.db_statement_timeout_ms, settings.db_connect_timeout_seconds) == (250, 1)
+
+
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_both_environments_are_accepted(environment: str) -> None:
     assert Settings.from_env({"MITROO_ENVIRONMENT": environment}).environment == environment
@@ -109,6 +119,10 @@ def test_both_environments_are_accepted(environment: str) -> None:
         ("MITROO_PUBLIC_URL", "http://", "http:// or https:// URL with a host"),
         ("MITROO_PORT", "70000", "between 0 and 65535"),
         ("MITROO_DATABASE_URL", "mysql://x", "unsupported scheme in 'mysql'"),
+        ("MITROO_AGENCY_MAX_CONCURRENT_CALLS", "-1", "between 0 and 10000"),
+        ("MITROO_CALL_SLOT_LEASE", "0", "between 1 and 86400"),
+        ("MITROO_DB_STATEMENT_TIMEOUT_MS", "5", "between 10 and 3600000"),
+        ("MITROO_DB_CONNECT_TIMEOUT", "zero", "whole number"),
     ],
 )
 def test_an_invalid_value_is_refused_by_name(variable: str, value: str, reason: str) -> None:
