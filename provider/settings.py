@@ -46,6 +46,12 @@ class Settings:
     lockout_user_failures: int = 10
     lockout_ip_failures: int = 50
     lockout_window_seconds: int = 300
+    # The auditor console (``mitroo-audit web``), a process of its own beside the provider.
+    console_host: str = "127.0.0.1"
+    console_port: int = 8001
+    console_public_url: str = "http://127.0.0.1:8001"  # https:// makes the session cookie Secure
+    console_secret_key_file: Path = field(default=Path(""))
+    console_idle_seconds: int = 900
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -53,7 +59,8 @@ class Settings:
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
         if not str(self.credential_key_file) or str(self.credential_key_file) == ".":
             object.__setattr__(self, "credential_key_file", (self.data_dir / "credential.key").resolve())
-        for attr, name in (("signing_key_file", "signing-key.pem"), ("signing_cert_file", "signing-cert.pem")):
+        for attr, name in (("signing_key_file", "signing-key.pem"), ("signing_cert_file", "signing-cert.pem"),
+                           ("console_secret_key_file", "console-secret.key")):
             if str(getattr(self, attr)) in ("", "."):
                 object.__setattr__(self, attr, (self.data_dir / name).resolve())
 
@@ -67,6 +74,11 @@ class Settings:
             algorithm=self.signature_algorithm,
             next_cert_file=self.signing_next_cert_file,
         )
+
+    @property
+    def console_secure_cookies(self) -> bool:
+        """The console is reached over TLS (directly or through a proxy): cookies only over HTTPS."""
+        return self.console_public_url.startswith("https://")
 
     @property
     def lockout_policy(self) -> LockoutPolicy:
@@ -103,15 +115,20 @@ class Settings:
                     "use sqlite:///path or postgresql+psycopg://user@host/db"
                 )
             values["database_url"] = url
-        public = env.get("MITROO_PUBLIC_URL", "")
-        if public:
-            parsed = urlsplit(public)
-            if parsed.scheme not in ("http", "https") or not parsed.netloc:
-                errors.append(f"MITROO_PUBLIC_URL={public!r}: must be an http:// or https:// URL with a host")
-            values["public_url"] = public.rstrip("/")
+        for var, attr in (("MITROO_PUBLIC_URL", "public_url"), ("MITROO_CONSOLE_PUBLIC_URL", "console_public_url")):
+            public = env.get(var, "")
+            if public:
+                parsed = urlsplit(public)
+                if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                    errors.append(f"{var}={public!r}: must be an http:// or https:// URL with a host")
+                values[attr] = public.rstrip("/")
         if env.get("MITROO_HOST"):
             values["host"] = env["MITROO_HOST"]
         integer("MITROO_PORT", "port", 0, 65535)
+        if env.get("MITROO_CONSOLE_HOST"):
+            values["console_host"] = env["MITROO_CONSOLE_HOST"]
+        integer("MITROO_CONSOLE_PORT", "console_port", 0, 65535)
+        integer("MITROO_CONSOLE_IDLE_TIMEOUT", "console_idle_seconds", 60, 86400)
         environment = env.get("MITROO_ENVIRONMENT", "")
         if environment:
             if environment not in ENVIRONMENTS:
@@ -136,8 +153,10 @@ class Settings:
         integer("MITROO_LOCKOUT_FAILURES", "lockout_user_failures", 1)
         integer("MITROO_LOCKOUT_IP_FAILURES", "lockout_ip_failures", 1)
         integer("MITROO_LOCKOUT_WINDOW", "lockout_window_seconds", 1, 86400)
-        if env.get("MITROO_CREDENTIAL_KEY_FILE"):
-            values["credential_key_file"] = Path(env["MITROO_CREDENTIAL_KEY_FILE"])
+        for var, attr in (("MITROO_CREDENTIAL_KEY_FILE", "credential_key_file"),
+                          ("MITROO_CONSOLE_SECRET_KEY_FILE", "console_secret_key_file")):
+            if env.get(var):
+                values[attr] = Path(env[var])
         for var, attr in (
             ("MITROO_SIGNING_KEY_FILE", "signing_key_file"),
             ("MITROO_SIGNING_CERT_FILE", "signing_cert_file"),
