@@ -28,7 +28,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "password": ("Συνθηματικό", "Password"),
     "login": ("Σύνδεση", "Log in"),
     "login_refused": ("Η σύνδεση απορρίφθηκε", "Login refused"),
-    "not_auditor": ("Ο χρήστης {user} δεν έχει ρόλο ελεγκτή· η κονσόλα είναι μόνο για ελεγκτές.",
+    "not_auditor": ("Ο χρήστης {user} δεν έχει ρόλο ελεγκτή (auditor)· η κονσόλα είναι μόνο για ελεγκτές.",
                     "User {user} does not have the auditor role; the console is for auditors only."),
     "session_expired": ("Η συνεδρία έληξε λόγω αδράνειας· συνδεθείτε ξανά.",
                         "Your session expired after inactivity; please log in again."),
