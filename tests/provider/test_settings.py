@@ -140,3 +140,22 @@ def test_without_a_mapping_the_process_environment_is_read(monkeypatch: pytest.M
     monkeypatch.setenv("MITROO_PORT", "nine")
     with pytest.raises(SettingsError, match="MITROO_PORT"):
         Settings.from_env()
+
+
+def test_the_console_settings(tmp_path: Path) -> None:
+    default = Settings.from_env({"MITROO_DATA_DIR": str(tmp_path)})
+    assert (default.console_host, default.console_port, default.console_idle_seconds) == ("127.0.0.1", 8001, 900)
+    assert default.console_secret_key_file == tmp_path / "console-secret.key"
+    assert default.console_secure_cookies is False
+    chosen = Settings.from_env({"MITROO_CONSOLE_HOST": "10.0.0.5", "MITROO_CONSOLE_PORT": "9443",
+                                "MITROO_CONSOLE_PUBLIC_URL": "https://audit.example.gr/",
+                                "MITROO_CONSOLE_SECRET_KEY_FILE": str(tmp_path / "k"),
+                                "MITROO_CONSOLE_IDLE_TIMEOUT": "600"})
+    assert (chosen.console_host, chosen.console_port, chosen.console_idle_seconds) == ("10.0.0.5", 9443, 600)
+    assert chosen.console_public_url == "https://audit.example.gr" and chosen.console_secure_cookies
+    assert chosen.console_secret_key_file == tmp_path / "k"
+    with pytest.raises(SettingsError) as bad:
+        Settings.from_env({"MITROO_CONSOLE_PORT": "web", "MITROO_CONSOLE_IDLE_TIMEOUT": "5",
+                           "MITROO_CONSOLE_PUBLIC_URL": "audit.example.gr"})
+    for name in ("MITROO_CONSOLE_PORT", "MITROO_CONSOLE_IDLE_TIMEOUT", "MITROO_CONSOLE_PUBLIC_URL"):
+        assert name in str(bad.value)

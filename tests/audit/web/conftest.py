@@ -89,7 +89,7 @@ class Seeded:
         return [self.birth_act, self.search_acts, self.certificate, *self.parameters]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded(provider: Running, registry: Registry) -> Seeded:
     person = registry.main_person(registry.find("BIRTH"))
     unit = f"Console-{uuid.uuid4().hex[:8]}"
