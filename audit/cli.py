@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import click
@@ -184,13 +185,18 @@ def _plain(value: Any) -> Any:
               help="Keep running, sealing every this many seconds (else seal what is due and exit).")
 def seal_command(lag: int, batch: int, every: int | None) -> None:
     """Extend the audit hash chain over the events not yet sealed, in batches; print the digest
-    (keep it somewhere else too: it is what proves the store was not rewritten)."""
+    (keep it somewhere else too: it is what proves the store was not rewritten). On PostgreSQL it
+    also creates the audit store's partitions for the coming months."""
     import time
 
     from audit.seal import seal
 
+    from db import partitions
+
     def work(session: Session) -> None:
         while True:
+            partitions.ensure_ahead(session.connection())  # the coming months' partitions (PostgreSQL)
+            session.commit()
             result = seal(session, lag=lag, batch=batch)
             if result.seal_id is not None:
                 click.echo(f"seal {result.seal_id}: events {result.first_event_id}-{result.last_event_id} "
@@ -222,8 +228,70 @@ def verify_command(expect_digest: str | None) -> None:
             click.echo(json.dumps({"ok": False, "kind": result.problem.kind, "eventId": result.problem.event_id,
                                    "detail": result.problem.detail}, ensure_ascii=False))
             sys.exit(1)
-        click.echo(f"OK: {result.events} sealed events in {result.seals} seals verify; digest {result.digest}; "
-                   f"{unsealed(session)} events not sealed yet")
+        archived = f"; {result.archived} archived by the retention" if result.archived else ""
+        click.echo(f"OK: {result.events} sealed events in {result.seals} seals verify{archived}; "
+                   f"digest {result.digest}; {unsealed(session)} events not sealed yet")
+
+    _session_run(work)
+
+
+@main.command("retention")
+@click.option("--older-than", required=True,
+              help="The retention period: days (400d), months (13m) or a date (2025-01-01). Whole months "
+                   "that end before it are exported and dropped.")
+@click.option("--archive-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where the archives (audit-YYYY-MM.ndjson.gz) and their manifests are written.")
+@click.option("--export-only", is_flag=True, help="Export and verify, but drop nothing.")
+def retention_command(older_than: str, archive_dir: Path, export_only: bool) -> None:
+    """Export each month past the retention period to compressed NDJSON with a manifest, read the
+    archive back and verify it against the hash chain, then drop the month's partitions
+    (PostgreSQL). A month that cannot be exported and verified is not dropped; exit code 1."""
+    from audit import retention
+
+    def work(session: Session) -> None:
+        try:
+            before = retention.cutoff(older_than, dt.datetime.now(dt.timezone.utc))
+            done = 0
+            for result in retention.run(session, before, archive_dir, drop_partitions=not export_only):
+                done += 1
+                action = "dropped" if result.dropped else "kept (--export-only)"
+                click.echo(f"{result.month:%Y-%m}: {result.events} events, {result.subjects} subjects -> "
+                           f"{result.archive} (manifest sha256 {result.manifest_sha256}); verified; {action}")
+            if not done:
+                click.echo(f"no month ends before {before:%Y-%m-%d}: nothing to do")
+        except retention.RetentionError as exc:
+            session.rollback()
+            click.echo(f"REFUSED: {exc}; nothing of that month was dropped", err=True)
+            sys.exit(1)
+
+    _session_run(work)
+
+
+@main.command("partitions")
+@click.option("--ahead", type=click.IntRange(0, 36), default=3, show_default=True,
+              help="Create the monthly partitions through this many months after the current one.")
+def partitions_command(ahead: int) -> None:
+    """Create the coming months' partitions of the audit store (PostgreSQL) and list them all."""
+    from sqlalchemy import text
+
+    from db import partitions
+
+    def work(session: Session) -> None:
+        connection = session.connection()
+        if connection.dialect.name != "postgresql":
+            click.echo("the SQLite audit store is not partitioned")
+            return
+        ensured = partitions.ensure_ahead(connection, ahead)
+        session.commit()
+        for name in ensured.created:
+            click.echo(f"created {name}")
+        for month in ensured.blocked:
+            click.echo(f"WARNING: {month:%Y-%m} already has events in the default partition; "
+                       "its monthly partition was not created", err=True)
+        connection = session.connection()
+        for partition in partitions.listed(connection):
+            rows = connection.execute(text(f"SELECT count(*) FROM {partition.name}")).scalar_one()
+            click.echo(f"{partition.name:<28} {rows:>12} events")
 
     _session_run(work)
 

@@ -90,7 +90,10 @@ def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClai
                 )
             try:
                 session.flush()
-                session.add_all(AuditEventSubject(event_id=row.id, person_id=pid) for pid in sorted(event.subjects))
+                session.add_all(
+                    AuditEventSubject(event_id=row.id, person_id=pid, event_time=event.server_time)
+                    for pid in sorted(event.subjects)
+                )
                 session.commit()
             except IntegrityError as exc:
                 session.rollback()

@@ -88,6 +88,7 @@ def statement(criteria: AuditFilter, *, newest_first: bool = False) -> Select[tu
     if criteria.subjects is not None:
         conditions.append(exists().where(
             AuditEventSubject.event_id == AuditEvent.id,
+            AuditEventSubject.event_time == AuditEvent.server_time,  # the same partition on PostgreSQL
             AuditEventSubject.person_id.in_(sorted(criteria.subjects)),
         ))
     order = (AuditEvent.server_time.desc(), AuditEvent.id.desc()) if newest_first else (

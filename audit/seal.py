@@ -13,7 +13,9 @@ left out of a batch that covers its id. Two sealers racing for one batch: the un
 id lets one win; the other seals nothing.
 
 ``verify`` recomputes the chain from the events themselves and names the first event that was
-altered (or reordered), deleted or inserted, then checks every seal. Someone who can rewrite the
+altered (or reordered), deleted or inserted, then checks every seal. A sealed event of a month the
+retention exported (verified against the chain then) and dropped counts as archived, not deleted:
+the chain resumes from its stored value. Someone who can rewrite the
 events *and* every later chain value and seal is caught only by comparing the latest digest with
 one kept elsewhere: ``seal`` prints it, ``verify --expect-digest`` checks it.
 """
@@ -30,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audit.query import EXPORTED, as_record
-from db.models import AuditEvent, AuditEventHash, AuditEventSubject, AuditSeal
+from db.models import AuditEvent, AuditEventHash, AuditEventSubject, AuditRetentionRun, AuditSeal
 
 GENESIS = "0" * 64
 
@@ -56,6 +58,7 @@ class VerifyResult:
     events: int
     seals: int
     digest: str
+    archived: int  # sealed events exported and dropped by the retention (checked then, skipped now)
     problem: Problem | None
 
     @property
@@ -63,14 +66,19 @@ class VerifyResult:
         return self.problem is None
 
 
-def canonical(event: AuditEvent, subjects: list[int]) -> bytes:
-    record = as_record(event)
+def canonical_record(record: dict[str, object], subjects: list[int]) -> bytes:
+    """The bytes an event is chained by: its audited fields (``as_record``) and sorted subjects.
+    An archived line (audit.retention) holds the same values, so it reproduces the same bytes."""
     return json.dumps({"event": [record[name] for name in EXPORTED], "subjects": sorted(subjects)},
                       ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 
 
-def link(previous: str, event: AuditEvent, subjects: list[int]) -> str:
-    return hashlib.sha256(previous.encode("ascii") + canonical(event, subjects)).hexdigest()
+def canonical(event: AuditEvent, subjects: list[int]) -> bytes:
+    return canonical_record(as_record(event), subjects)
+
+
+def link(previous: str, canonical_bytes: bytes) -> str:
+    return hashlib.sha256(previous.encode("ascii") + canonical_bytes).hexdigest()
 
 
 def _subjects(session: Session, first: int, last: int) -> dict[int, list[int]]:
@@ -103,14 +111,15 @@ def seal(session: Session, *, lag: int = 60, batch: int = 50_000, now: dt.dateti
     previous = digest
     chains = []
     for event in events:
-        digest = link(digest, event, subjects.get(event.id, []))
-        chains.append((event.id, digest))
+        digest = link(digest, canonical(event, subjects.get(event.id, [])))
+        chains.append((event.id, digest, event.server_time))
     row = AuditSeal(sealed_at=now, first_event_id=events[0].id, last_event_id=events[-1].id,
                     event_count=len(events), previous_digest=previous, digest=digest)
     try:
         session.add(row)
         session.flush()
-        session.add_all(AuditEventHash(event_id=event_id, seal_id=row.id, chain=chain) for event_id, chain in chains)
+        session.add_all(AuditEventHash(event_id=event_id, seal_id=row.id, chain=chain, event_time=at)
+                        for event_id, chain, at in chains)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -118,11 +127,14 @@ def seal(session: Session, *, lag: int = 60, batch: int = 50_000, now: dt.dateti
     return SealResult(row.id, len(events), events[0].id, events[-1].id, digest)
 
 
-def _merged(session: Session, last_sealed: int) -> Iterator[tuple[int, AuditEvent | None, str | None]]:
-    """(id, event, stored chain) over every id up to the last sealed one, from both sides."""
+Stored = tuple[int, str, "dt.datetime | None"]  # a hash row: event id, chain value, event time
+
+
+def _merged(session: Session, last_sealed: int) -> Iterator[tuple[int, AuditEvent | None, Stored | None]]:
+    """(id, event, stored hash row) over every id up to the last sealed one, from both sides."""
     events = iter(session.scalars(select(AuditEvent).where(AuditEvent.id <= last_sealed)
                                   .order_by(AuditEvent.id).execution_options(yield_per=5000)))
-    hashes = iter(session.execute(select(AuditEventHash.event_id, AuditEventHash.chain)
+    hashes = iter(session.execute(select(AuditEventHash.event_id, AuditEventHash.chain, AuditEventHash.event_time)
                                   .order_by(AuditEventHash.event_id).execution_options(yield_per=5000)))
     event, stored = next(events, None), next(hashes, None)
     while event is not None or stored is not None:
@@ -130,10 +142,10 @@ def _merged(session: Session, last_sealed: int) -> Iterator[tuple[int, AuditEven
             yield event.id, event, None  # type: ignore[union-attr]
             event = next(events, None)
         elif event is None or stored[0] < event.id:
-            yield stored[0], None, stored[1]
+            yield stored[0], None, stored
             stored = next(hashes, None)
         else:
-            yield event.id, event, stored[1]
+            yield event.id, event, stored
             event, stored = next(events, None), next(hashes, None)
 
 
@@ -142,40 +154,45 @@ def verify(session: Session, *, expect_digest: str | None = None) -> VerifyResul
     seals = list(session.scalars(select(AuditSeal).order_by(AuditSeal.id)))
     last_sealed = seals[-1].last_event_id if seals else 0
     seal_ends = {s.last_event_id: s for s in seals}
-    digest, count = GENESIS, 0
+    archived_months = set(session.scalars(select(AuditRetentionRun.month)))
+    digest, count, archived = GENESIS, 0, 0
     batch_subjects: dict[int, list[int]] = {}
     fetched_until = -1
-    for event_id, event, stored in _merged(session, last_sealed):
+    for event_id, event, row in _merged(session, last_sealed):
         if event is None:
-            return VerifyResult(count, len(seals), digest, Problem(
+            assert row is not None
+            if row[2] is not None and dt.date(row[2].year, row[2].month, 1) in archived_months:
+                digest, archived = row[1], archived + 1  # exported and dropped by the retention
+                continue
+            return VerifyResult(count, len(seals), digest, archived, Problem(
                 "deleted", event_id, f"event {event_id} was sealed but is no longer in the audit store"))
-        if stored is None:
-            return VerifyResult(count, len(seals), digest, Problem(
+        if row is None:
+            return VerifyResult(count, len(seals), digest, archived, Problem(
                 "inserted", event_id, f"event {event_id} ({event.call_sequence_id}) lies inside a sealed range "
                                       "but was never sealed: inserted afterwards"))
         if event_id > fetched_until:
             fetched_until = event_id + 5000
             batch_subjects = _subjects(session, event_id, fetched_until)
-        digest = link(digest, event, batch_subjects.get(event_id, []))
+        digest = link(digest, canonical(event, batch_subjects.get(event_id, [])))
         count += 1
-        if digest != stored:
-            return VerifyResult(count, len(seals), digest, Problem(
+        if digest != row[1]:
+            return VerifyResult(count, len(seals), digest, archived, Problem(
                 "altered", event_id, f"event {event_id} ({event.call_sequence_id}) was altered or reordered "
                                      "after it was sealed"))
         seal_row = seal_ends.get(event_id)
         if seal_row is not None and seal_row.digest != digest:
-            return VerifyResult(count, len(seals), digest, Problem(
+            return VerifyResult(count, len(seals), digest, archived, Problem(
                 "seal", event_id, f"seal {seal_row.id} does not match the chain at event {event_id}"))
     previous = GENESIS
     for seal_row in seals:
         if seal_row.previous_digest != previous:
-            return VerifyResult(count, len(seals), digest, Problem(
+            return VerifyResult(count, len(seals), digest, archived, Problem(
                 "seal", seal_row.first_event_id, f"seal {seal_row.id} does not follow the seal before it"))
         previous = seal_row.digest
     if expect_digest is not None and expect_digest != digest:
-        return VerifyResult(count, len(seals), digest, Problem(
+        return VerifyResult(count, len(seals), digest, archived, Problem(
             "seal", None, f"the chain ends in {digest}, not in the digest kept elsewhere ({expect_digest})"))
-    return VerifyResult(count, len(seals), digest, None)
+    return VerifyResult(count, len(seals), digest, archived, None)
 
 
 def unsealed(session: Session) -> int:
@@ -205,5 +222,5 @@ def event_status(session: Session, event: AuditEvent) -> EventSeal:
                               .order_by(AuditEventHash.event_id.desc()).limit(1)) or GENESIS
     subjects = _subjects(session, event.id, event.id).get(event.id, [])
     row = session.get(AuditSeal, stored.seal_id)
-    status = SEALED if link(previous, event, subjects) == stored.chain else ALTERED
+    status = SEALED if link(previous, canonical(event, subjects)) == stored.chain else ALTERED
     return EventSeal(status, stored.seal_id, row.sealed_at if row else None)

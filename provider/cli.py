@@ -77,6 +77,7 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     """Serve the SOAP services over HTTP (waitress)."""
     import waitress
 
+    from db import partitions
     from db.engine import make_engine
     from db.migrate import current_revision, head_revision
     from provider.app import create_app
@@ -84,11 +85,15 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     settings = _settings()
     engine = make_engine(settings.database_url)
     revision = current_revision(engine)
-    engine.dispose()
     if revision != head_revision():
+        engine.dispose()
         raise click.ClickException(
             f"the database is at migration {revision or 'none'}, not {head_revision()}: run `mitroo-provider db upgrade`"
         )
+    with engine.begin() as connection:  # the audit store's coming months (PostgreSQL partitions)
+        for month in partitions.ensure_ahead(connection).blocked:
+            click.echo(f"WARNING: audit events of {month:%Y-%m} sit in the default partition", err=True)
+    engine.dispose()
     from provider.keys import KeyConfigError
 
     try:

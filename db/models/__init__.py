@@ -2,7 +2,7 @@
 from db.models.accreditation import (
     Agency, AgencySystem, DailyUsage, Grant, LoginFailure, UsedNonce, UsedTransaction, WsUser,
 )
-from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditSeal
+from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditRetentionRun, AuditSeal
 from db.models.base import Base, UTCDateTime
 from db.models.certificates import Certificate, CertificateSubject
 from db.models.reference import ActType, Country, MemberType, Municipality, RegistryOffice
@@ -14,7 +14,7 @@ from db.models.rolls import (
 
 __all__ = [
     "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventHash", "AuditEventSubject",
-    "AuditSeal", "Base", "Certificate", "CertificateSubject", "CivilAct", "Country", "DailyUsage", "FamilyShare",
+    "AuditRetentionRun", "AuditSeal", "Base", "Certificate", "CertificateSubject", "CivilAct", "Country", "DailyUsage", "FamilyShare",
     "FamilyShareMember", "Grant", "LoginFailure",
     "MarginalNote", "MemberType", "Municipality", "Person", "RegistryOffice", "UTCDateTime",
     "UsedNonce", "UsedTransaction", "WsUser",

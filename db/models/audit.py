@@ -1,10 +1,15 @@
-"""The audit store (DESIGN §7). Append-only: the migration installs database triggers
-that refuse UPDATE and DELETE on both tables."""
+"""The audit store (DESIGN §7). Append-only: the migrations install database triggers
+that refuse UPDATE and DELETE on both tables.
+
+On PostgreSQL both tables are partitioned by month (db/partitions.py, migration 0008), which puts
+the timestamp into every unique constraint: there the primary key is (id, server_time), the
+callSequenceId is unique with its server_time, and a subject refers to (event_id, event_time).
+The models below describe the logical tables, as SQLite has them."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, UTCDateTime
@@ -15,13 +20,14 @@ EventId = BigInteger().with_variant(Integer(), "sqlite")
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_agency_code_server_time", "agency_code", "server_time"),)
 
     id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
     call_sequence_id: Mapped[str] = mapped_column(String(36), unique=True)
     server_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     service: Mapped[str] = mapped_column(String(40))
     operation: Mapped[str | None] = mapped_column(String(60))
-    agency_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    agency_code: Mapped[str | None] = mapped_column(String(32))
     system_code: Mapped[str | None] = mapped_column(String(40))
     username: Mapped[str | None] = mapped_column(String(100))
     # The six declared auditRecord values, verbatim (an invalid record is kept as sent).
@@ -47,6 +53,7 @@ class AuditEventSubject(Base):
 
     event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    event_time: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # the event's server_time (its partition)
 
 
 class AuditSeal(Base):
@@ -73,3 +80,22 @@ class AuditEventHash(Base):
     event_id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=False)
     seal_id: Mapped[int] = mapped_column(Integer, index=True)
     chain: Mapped[str] = mapped_column(String(64))
+    # The event's server_time: tells an event the retention exported and dropped from a deleted one.
+    event_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditRetentionRun(Base):
+    """One month of audit events exported to an archive and dropped (``mitroo-audit retention``)."""
+
+    __tablename__ = "audit_retention_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    month: Mapped[dt.date] = mapped_column(Date, unique=True)  # first day of the month (UTC)
+    events: Mapped[int] = mapped_column(Integer)
+    subjects: Mapped[int] = mapped_column(Integer)
+    first_event_id: Mapped[int | None] = mapped_column(EventId)
+    last_event_id: Mapped[int | None] = mapped_column(EventId)
+    archive: Mapped[str] = mapped_column(Text)  # the archive's file name, as written
+    archive_sha256: Mapped[str] = mapped_column(String(64))
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    dropped_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -14,8 +14,8 @@ def test_update_and_delete_are_refused_by_the_database(provider: Running) -> Non
     call_id = answer.call_sequence_id
     with provider.engine.begin() as connection:  # INSERT is allowed: give the subjects table a row
         connection.execute(text(
-            "INSERT INTO audit_event_subjects (event_id, person_id) "
-            "SELECT id, 424242 FROM audit_events WHERE call_sequence_id = :id"), {"id": call_id})
+            "INSERT INTO audit_event_subjects (event_id, person_id, event_time) "
+            "SELECT id, 424242, server_time FROM audit_events WHERE call_sequence_id = :id"), {"id": call_id})
     statements = [
         "UPDATE audit_events SET outcome = 'OK' WHERE call_sequence_id = :id",
         "DELETE FROM audit_events WHERE call_sequence_id = :id",

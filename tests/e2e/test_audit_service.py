@@ -2,6 +2,11 @@
 access report, and its own calls audited with the citizen as data subject."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from consumer_client import InvalidInput, MitrooClient, NotAuthorized, NotFound
@@ -9,6 +14,8 @@ from tests.acts_data import Registry
 from tests.conftest import USERS, Running
 from tests.consumer_client.test_client import make_client
 from tests.support import audit_row, audit_subjects
+
+AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
 
 
 @pytest.fixture()
@@ -68,3 +75,29 @@ def test_invalid_criteria_name_the_field(auditor: MitrooClient, criteria: dict[s
 def test_an_unknown_citizen_is_not_found(auditor: MitrooClient) -> None:
     with pytest.raises(NotFound):
         auditor.get_subject_access_report(protocol="p", amka="00000000000")
+
+
+def test_the_report_covers_acts_certificates_and_searches(provider: Running, registry: Registry,
+                                                          auditor: MitrooClient) -> None:
+    """One citizen reached three ways (an act, a certificate, a search that names them): the
+    report through the service and ``mitroo-audit subject-report`` both list every one."""
+    person = registry.main_person(registry.find("BIRTH"))
+    agency = make_client(provider.base_url, USERS.aade)
+    calls = {
+        agency.get_birth_act(protocol="ΑΠ 81/2026", amka=person.amka).call_sequence_id: ("getBirthAct", "ΑΠ 81/2026"),
+        agency.get_birth_certificate(protocol="ΑΠ 82/2026", purpose="Επίδομα παιδιού", amka=person.amka)
+        .call_sequence_id: ("getBirthCertificate", "ΑΠ 82/2026"),
+        agency.search_acts(protocol="ΑΠ 83/2026", amka=person.amka).call_sequence_id: ("searchActs", "ΑΠ 83/2026"),
+    }
+    report = auditor.get_subject_access_report(protocol="ΔΠΔ 9/2026", amka=person.amka).data
+    listed = {a.call_sequence_id: (a.operation, a.protocol) for a in report.access}
+    assert {call: listed.get(call) for call in calls} == calls
+    purpose = next(a.purpose for a in report.access if a.operation == "getBirthCertificate"
+                   and a.protocol == "ΑΠ 82/2026")
+    assert purpose == "Επίδομα παιδιού"
+
+    env = {**os.environ, "MITROO_DATABASE_URL": provider.database.url}
+    text = subprocess.run([AUDIT, "subject-report", "--amka", person.amka], env=env, capture_output=True,
+                          text=True, timeout=120, check=True).stdout
+    for operation, protocol in calls.values():
+        assert any(operation in line and protocol in line for line in text.splitlines()), (operation, protocol)
