@@ -153,7 +153,8 @@ def subjects_of_event(session: Session, event: AuditEvent) -> tuple[Subject, ...
         .outerjoin(Person, Person.id == AuditEventSubject.person_id)
         .where(AuditEventSubject.event_id == event.id).order_by(AuditEventSubject.person_id)
     )
-    return tuple(Subject(pid, amka, " ".join(part for part in (first, last) if part)) for pid, amka, first, last in rows)
+    return tuple(Subject(pid, amka, " ".join(part for part in (first, last) if part))
+                 for pid, amka, first, last in rows)
 
 
 def subjects_of(

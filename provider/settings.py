@@ -49,7 +49,7 @@ class Settings:
     # The auditor console (``mitroo-audit web``), a process of its own beside the provider.
     console_host: str = "127.0.0.1"
     console_port: int = 8001
-    console_public_url: str = "http://127.0.0.1:8001"  # https:// makes the session cookie Secure
+    console_public_url: str = ""  # default http://console_host:console_port; https:// makes the cookie Secure
     console_secret_key_file: Path = field(default=Path(""))
     console_idle_seconds: int = 900
 
@@ -57,6 +57,8 @@ class Settings:
         if not self.database_url:
             path = (self.data_dir / "mitroo.sqlite3").resolve()
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
+        if not self.console_public_url:
+            object.__setattr__(self, "console_public_url", f"http://{self.console_host}:{self.console_port}")
         if not str(self.credential_key_file) or str(self.credential_key_file) == ".":
             object.__setattr__(self, "credential_key_file", (self.data_dir / "credential.key").resolve())
         for attr, name in (("signing_key_file", "signing-key.pem"), ("signing_cert_file", "signing-cert.pem"),

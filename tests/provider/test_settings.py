@@ -146,7 +146,8 @@ def test_the_console_settings(tmp_path: Path) -> None:
     default = Settings.from_env({"MITROO_DATA_DIR": str(tmp_path)})
     assert (default.console_host, default.console_port, default.console_idle_seconds) == ("127.0.0.1", 8001, 900)
     assert default.console_secret_key_file == tmp_path / "console-secret.key"
-    assert default.console_secure_cookies is False
+    assert default.console_public_url == "http://127.0.0.1:8001" and default.console_secure_cookies is False
+    assert Settings.from_env({"MITROO_CONSOLE_PORT": "9001"}).console_public_url == "http://127.0.0.1:9001"
     chosen = Settings.from_env({"MITROO_CONSOLE_HOST": "10.0.0.5", "MITROO_CONSOLE_PORT": "9443",
                                 "MITROO_CONSOLE_PUBLIC_URL": "https://audit.example.gr/",
                                 "MITROO_CONSOLE_SECRET_KEY_FILE": str(tmp_path / "k"),

@@ -17,53 +17,61 @@ from audit.web.app import audit, console, t
 blueprint = Blueprint("subject", __name__)
 
 
+class Refused(Exception):
+    """The form cannot make a report; ``message`` is shown above it."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
 def _form(error: str | None = None, status: int = 200, report: SubjectReport | None = None) -> ResponseReturnValue:
     values = {name: request.form.get(name, "").strip() for name in ("amka", "since", "until")}
-    body = Markup(html_body(report)) if report is not None else None  # noqa: S704 - report.py escapes every value
+    body = Markup(html_body(report)) if report is not None else None  # audit.report escapes every value
     return render_template("subject.html", values=values, error=error, report=report, body=body), status
 
 
-def _report() -> tuple[SubjectReport, frozenset[int]] | ResponseReturnValue:
+def _period() -> str:
+    return urlencode({"since": request.form.get("since", ""), "until": request.form.get("until", "")})
+
+
+def _report(operation_detail: str) -> SubjectReport:
+    """The report the form asks for, audited (refusals too) before it is shown."""
     amka = request.form.get("amka", "").strip()
-    since, until = request.form.get("since", ""), request.form.get("until", "")
-    detail = urlencode({"since": since, "until": until})
     if len(amka) != 11 or not amka.isdigit():
-        audit("subjectReport", outcome="MP_INVALID_INPUT", detail=f"{detail}: not an AMKA")
-        return _form(t("amka_invalid"), 400)
+        audit("subjectReport", outcome="MP_INVALID_INPUT", detail=f"{_period()}: not an AMKA")
+        raise Refused(t("amka_invalid"), 400)
     try:
         with console().sessions() as session:
-            report = subject_report(session, amka, since=parse_time(since, t("f_since")),
-                                    until=parse_time(until, t("f_until")))
+            report = subject_report(session, amka, since=parse_time(request.form.get("since"), t("f_since")),
+                                    until=parse_time(request.form.get("until"), t("f_until")))
             persons = subjects_of(session, amka=amka)
-    except (SubjectNotFound, QueryError) as exc:
-        code = "MP_NOT_FOUND" if isinstance(exc, SubjectNotFound) else "MP_INVALID_INPUT"
-        audit("subjectReport", outcome=code, detail=f"{detail}: {exc}")
-        return _form(str(exc), 404 if code == "MP_NOT_FOUND" else 400)
-    return report, persons
+    except SubjectNotFound as exc:
+        audit("subjectReport", outcome="MP_NOT_FOUND", detail=f"{_period()}: no person with this AMKA")
+        raise Refused(str(exc), 404) from None
+    except QueryError as exc:
+        audit("subjectReport", outcome="MP_INVALID_INPUT", detail=f"{_period()}: {exc}")
+        raise Refused(str(exc), 400) from None
+    audit("subjectReport", detail=operation_detail, subjects=persons)
+    return report
 
 
 @blueprint.route("/subject-report", methods=["GET", "POST"])
 def page() -> ResponseReturnValue:
     if request.method == "GET":
         return _form()
-    made = _report()
-    if not isinstance(made, tuple) or not isinstance(made[0], SubjectReport):
-        return made
-    report, persons = made
-    audit("subjectReport", detail=urlencode({"since": request.form.get("since", ""),
-                                             "until": request.form.get("until", "")}),
-          subjects=persons)
-    return _form(report=report)
+    try:
+        return _form(report=_report(_period()))
+    except Refused as refused:
+        return _form(refused.message, refused.status)
 
 
 @blueprint.route("/subject-report/html", methods=["POST"])
 def download() -> ResponseReturnValue:
-    made = _report()
-    if not isinstance(made, tuple) or not isinstance(made[0], SubjectReport):
-        return made
-    report, persons = made
-    audit("subjectReport", detail=urlencode({"since": request.form.get("since", ""),
-                                             "until": request.form.get("until", ""), "format": "html"}),
-          subjects=persons)
+    try:
+        report = _report(_period() + "&format=html")
+    except Refused as refused:
+        return _form(refused.message, refused.status)
     return Response(as_html(report), mimetype="text/html", headers={
         "Content-Disposition": f'attachment; filename="access-report-{report.generated_at:%Y%m%d}.html"'})

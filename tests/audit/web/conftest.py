@@ -117,7 +117,8 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def log_in(console: Console, username: str = USERS.auditor, password: str = PASSWORD) -> tuple[requests.Session, requests.Response]:
+def log_in(console: Console, username: str = USERS.auditor,
+           password: str = PASSWORD) -> tuple[requests.Session, requests.Response]:
     """A requests session after posting the login form (with its CSRF token)."""
     http = requests.Session()
     form = http.get(console.url("/login"), timeout=30)

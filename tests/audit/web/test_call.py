@@ -16,7 +16,9 @@ from audit import events
 from audit.query import EXPORTED
 from audit.seal import seal
 from tests.audit.test_seal import tamper
-from tests.audit.web.conftest import Console, Seeded, console_events, console_settings, csrf_token, log_in, start_console
+from tests.audit.web.conftest import (
+    Console, Seeded, console_events, console_settings, csrf_token, log_in, start_console,
+)
 from tests.conftest import USERS, PreparedDatabase, discard_database, prepare_database
 
 
@@ -93,6 +95,7 @@ def test_the_seal_status(sealed_store: tuple[Console, list[str]]) -> None:
         return page.text.split('data-status="')[1].split('"')[0]
 
     assert [status(call_id) for call_id in ids] == ["sealed", "sealed", "sealed", "not-sealed"]
-    tamper(console.database.engine, f"UPDATE audit_events SET audit_protocol = 'ΑΠ 99' WHERE call_sequence_id = '{ids[1]}'")
+    tamper(console.database.engine,
+           f"UPDATE audit_events SET audit_protocol = 'ΑΠ 99' WHERE call_sequence_id = '{ids[1]}'")
     assert [status(call_id) for call_id in ids] == ["sealed", "altered", "sealed", "not-sealed"]
     assert "ΑΛΛΟΙΩΜΕΝΗ" in http.get(console.url(f"/calls/{ids[1]}"), timeout=30).text

@@ -19,7 +19,8 @@ DAY = dt.date(2026, 3, 2)
 
 def test_stacked_bars_per_day_and_agency() -> None:
     daily = [DailyCount("AADE", "getBirthAct", DAY, 6, 1), DailyCount("AADE", "getDeathAct", DAY, 2, 0),
-             DailyCount("EFKA", "getBirthAct", DAY, 2, 0), DailyCount("EFKA", "getBirthAct", DAY + dt.timedelta(1), 5, 5)]
+             DailyCount("EFKA", "getBirthAct", DAY, 2, 0),
+             DailyCount("EFKA", "getBirthAct", DAY + dt.timedelta(days=1), 5, 5)]
     chart = charts.daily_by_agency(daily, charts.days_between(DAY, DAY + dt.timedelta(days=2)))
     titles = [rect.title for rect in chart.rects]
     assert titles == ["02/03/2026 AADE: 8", "02/03/2026 EFKA: 2", "03/03/2026 EFKA: 5"]

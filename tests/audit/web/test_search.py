@@ -76,7 +76,8 @@ def thirty(console: Console) -> str:
     sessions = sessionmaker(console.database.engine)
     for n in range(30):
         events.record(sessions, events.Event(
-            call_sequence_id=str(uuid.uuid4()), server_time=start + dt.timedelta(minutes=n), service="registryParameters",
+            call_sequence_id=str(uuid.uuid4()), server_time=start + dt.timedelta(minutes=n),
+            service="registryParameters",
             operation="getCountries", observed_ip="192.0.2.9", outcome="OK", duration_ms=3, request_digest="0" * 64,
             agency_code=agency, system_code="SYS", username=f"u{n % 3}",
             declared={"auditProtocol": f"ΑΠ {n}/2026", "auditUnit": "Τμήμα"}))
