@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import uuid
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import select
@@ -334,13 +334,14 @@ def test_set_password_and_lock_validation(test_db: PreparedDatabase) -> None:
 # -- the effect on authentication ------------------------------------------------------------
 
 
-def authenticator(test_db: PreparedDatabase) -> Authenticator:
+def authenticator(test_db: PreparedDatabase, **options: Any) -> Authenticator:
     return Authenticator(
         make_sessionmaker(test_db.engine),
         environment="test",
         credential_key=CredentialKey(test_db.key_file),
         cache_seconds=60,
         digest_max_age_seconds=300,
+        **options,
     )
 
 

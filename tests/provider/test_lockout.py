@@ -7,28 +7,20 @@ import datetime as dt
 
 import pytest
 
-from db.engine import make_sessionmaker
 from provider.accreditation import Authenticator
-from provider.credentials import CredentialKey
 from provider.errors import ErrorCode, MitrooError
 from provider.lockout import LockoutPolicy
 from provider.settings import Settings, SettingsError
 from tests.conftest import PreparedDatabase
 from tests.provider.test_admin import NEW_PASSWORD, OLD_PASSWORD, new_user, test_db, text_token  # noqa: F401
+from tests.provider.test_admin import authenticator as admin_authenticator
 
 POLICY = LockoutPolicy(user_failures=4, ip_failures=6, window_seconds=300)
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 
 
-def authenticator(test_db: PreparedDatabase, policy: LockoutPolicy = POLICY) -> Authenticator:
-    return Authenticator(
-        make_sessionmaker(test_db.engine),
-        environment="test",
-        credential_key=CredentialKey(test_db.key_file),
-        cache_seconds=0,
-        digest_max_age_seconds=300,
-        lockout_policy=policy,
-    )
+def authenticator(test_db: PreparedDatabase) -> Authenticator:
+    return admin_authenticator(test_db, lockout_policy=POLICY)
 
 
 def attempt(auth: Authenticator, username: str, password: str, at: dt.datetime, ip: str) -> str | None:
