@@ -134,7 +134,7 @@ def search(session: Session, criteria: AuditFilter, *, offset: int = 0, limit: i
 
 def find_call(session: Session, call_sequence_id: str) -> AuditEvent | None:
     """The event of one call, by its callSequenceId (the key the console's URLs use)."""
-    return next(search(session, AuditFilter(call_sequence_id=call_sequence_id), limit=1), None)
+    return session.scalars(statement(AuditFilter(call_sequence_id=call_sequence_id)).limit(1)).first()
 
 
 @dataclass(frozen=True)
