@@ -2,6 +2,7 @@
 
     mitroo-audit search --agency EFKA --since 2026-11-01 --outcome ERROR
     mitroo-audit search --subject-amka 01017012345 --format csv > accesses.csv
+    mitroo-audit web          # the auditor console in a browser, on 127.0.0.1:8001
 
 The database is the provider's (``MITROO_DATABASE_URL`` or the SQLite file in ``MITROO_DATA_DIR``).
 Output is a readable table (paginated with ``--page``/``--page-size``), or CSV, JSON or NDJSON,
