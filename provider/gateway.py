@@ -25,10 +25,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit import events
-from provider import accreditation, auditrecord, soap, wssecurity, xmlparse
+from provider import accreditation, auditrecord, metrics, soap, wssecurity, xmlparse
 from provider.call import ENVIRON_KEY, Call
 from provider.clientip import observed_ip
 from provider.errors import ErrorCode, MitrooError
+from provider.logs import CALL_SEQUENCE_ID
 from provider.settings import Settings
 from provider.signing import ResponseSigner
 
@@ -58,7 +59,7 @@ class Gateway:
         spyne_app: WsgiApp | None,
         wsdl: bytes | None,
         schema: etree.XMLSchema | None,
-        signer: ResponseSigner,
+        signer: ResponseSigner | None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -85,8 +86,15 @@ class Gateway:
             sessions=self.sessions,
         )
         environ[_BODY_KEY] = b""
-        status, body = self._handle(environ, call)
-        return self._finish(environ, start_response, call, status, body, started)
+        context = CALL_SEQUENCE_ID.set(call.call_sequence_id)  # on every log line of this call
+        try:
+            status, body = self._handle(environ, call)
+            return self._finish(environ, start_response, call, status, body, started)
+        finally:
+            error = call.error
+            metrics.observe_call(self.service, call.operation, error.code.name if error else "OK",
+                                 time.monotonic() - started)
+            CALL_SEQUENCE_ID.reset(context)
 
     def _handle(self, environ: dict[str, Any], call: Call) -> tuple[str, bytes]:
         try:
@@ -242,9 +250,13 @@ class Gateway:
 
     def _signed(self, call: Call, status: str, body: bytes) -> tuple[str, bytes]:
         """Every envelope that leaves is signed (DESIGN §8). Should signing itself fail, the caller
-        gets an unsigned MP_INTERNAL_ERROR fault and no data."""
+        gets an unsigned MP_INTERNAL_ERROR fault and no data. (No signer: the benchmark-only
+        MITROO_BENCH_UNSIGNED.)"""
+        if self.signer is None:
+            return status, body
         try:
-            return status, self.signer.sign(body)
+            with metrics.SIGNING_SECONDS.time():
+                return status, self.signer.sign(body)
         except Exception:
             log.exception("signing failed in call %s; answered MP_INTERNAL_ERROR unsigned", call.call_sequence_id)
             return "500 Internal Server Error", soap.fault_document(
@@ -261,27 +273,28 @@ class Gateway:
     def _audit(self, call: Call, started: float, claim: events.TransactionClaim | None) -> None:
         error = call.error
         caller = call.caller
-        events.record(
-            self.sessions,
-            events.Event(
-                call_sequence_id=call.call_sequence_id,
-                server_time=call.call_sequence_date,
-                service=call.service,
-                operation=call.operation,
-                observed_ip=call.observed_ip,
-                outcome=error.code.name if error else "OK",
-                outcome_detail=call.audit_detail,
-                duration_ms=int((time.monotonic() - started) * 1000),
-                request_digest=call.request_digest or hashlib.sha256(b"").hexdigest(),
-                agency_code=caller.agency_code if caller else None,
-                system_code=caller.system_code if caller else None,
-                username=caller.username if caller else None,
-                declared=call.declared,
-                subjects=frozenset(call.subjects) if error is None else frozenset(),
-                purpose=call.purpose,
-            ),
-            claim,
-        )
+        with metrics.AUDIT_SECONDS.time():
+            events.record(
+                self.sessions,
+                events.Event(
+                    call_sequence_id=call.call_sequence_id,
+                    server_time=call.call_sequence_date,
+                    service=call.service,
+                    operation=call.operation,
+                    observed_ip=call.observed_ip,
+                    outcome=error.code.name if error else "OK",
+                    outcome_detail=call.audit_detail,
+                    duration_ms=int((time.monotonic() - started) * 1000),
+                    request_digest=call.request_digest or hashlib.sha256(b"").hexdigest(),
+                    agency_code=caller.agency_code if caller else None,
+                    system_code=caller.system_code if caller else None,
+                    username=caller.username if caller else None,
+                    declared=call.declared,
+                    subjects=frozenset(call.subjects) if error is None else frozenset(),
+                    purpose=call.purpose,
+                ),
+                claim,
+            )
 
 
 def _internal(call: Call) -> MitrooError:
