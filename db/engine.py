@@ -1,10 +1,12 @@
 """Engine and session setup for SQLite (the embedded default) and PostgreSQL."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,5 +33,35 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+_HELD: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("held_connection", default=None)
+
+
+class CallSessions(sessionmaker[Session]):
+    """A sessionmaker whose sessions, inside ``hold()``, all run on the one connection held for it.
+
+    The provider holds a connection for each call: the admission checks, the operation and the audit
+    event then take one connection from the pool (one pre-ping) instead of one each. The sessions still
+    run one after the other, each its own transaction. A session opened while another is in the middle
+    of a transaction on the held connection, or after that connection was invalidated (the database
+    went away), gets a connection of its own from the pool, as without ``hold()``.
+    """
+
+    def __call__(self, **local_kw: Any) -> Session:
+        held = _HELD.get()
+        if held is not None and "bind" not in local_kw and not held.invalidated and not held.in_transaction():
+            local_kw["bind"] = held
+        return super().__call__(**local_kw)
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        engine = self.kw["bind"]
+        with engine.connect() as connection:
+            token = _HELD.set(connection)
+            try:
+                yield
+            finally:
+                _HELD.reset(token)
+
+
+def make_sessionmaker(engine: Engine) -> CallSessions:
+    return CallSessions(engine, expire_on_commit=False)

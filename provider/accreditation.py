@@ -6,11 +6,13 @@ per ``credential_cache_seconds``: the cache key includes the stored hash, and th
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import threading
 import time
 from dataclasses import dataclass
+from typing import Iterator
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -90,8 +92,10 @@ class Authenticator:
         self.digest_max_age = digest_max_age_seconds
         self.cache = _CredentialCache(cache_seconds)
 
-    def authenticate(self, token: UsernameToken, now: dt.datetime) -> Caller:
-        with self.sessions() as session:
+    def authenticate(self, token: UsernameToken, now: dt.datetime, session: Session | None = None) -> Caller:
+        """The caller named by ``token``, read on ``session`` (the gateway's admission transaction) or on
+        a session of its own."""
+        with _borrowed(self.sessions, session) as session:
             row = session.execute(
                 select(WsUser, AgencySystem, Agency)
                 .join(AgencySystem, WsUser.system_id == AgencySystem.id)
@@ -148,6 +152,16 @@ class Authenticator:
         except IntegrityError:
             session.rollback()
             raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, "το Nonce έχει ήδη χρησιμοποιηθεί (nonce replay)") from None
+
+
+@contextlib.contextmanager
+def _borrowed(sessions: sessionmaker[Session], session: Session | None) -> Iterator[Session]:
+    """``session`` when given, else a new one closed afterwards."""
+    if session is not None:
+        yield session
+        return
+    with sessions() as own:
+        yield own
 
 
 def check_active(caller: Caller, today: dt.date) -> None:

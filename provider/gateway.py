@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from db.engine import CallSessions
 
 from audit import events
 from provider import accreditation, auditrecord, metrics, soap, wssecurity, xmlparse
@@ -54,7 +54,7 @@ class Gateway:
         service: str,
         *,
         settings: Settings,
-        sessions: sessionmaker[Session],
+        sessions: CallSessions,
         authenticator: accreditation.Authenticator,
         spyne_app: WsgiApp | None,
         wsdl: bytes | None,
@@ -88,8 +88,9 @@ class Gateway:
         environ[_BODY_KEY] = b""
         context = CALL_SEQUENCE_ID.set(call.call_sequence_id)  # on every log line of this call
         try:
-            status, body = self._handle(environ, call)
-            return self._finish(environ, start_response, call, status, body, started)
+            with self.sessions.hold():  # one pooled connection for the whole call
+                status, body = self._handle(environ, call)
+                return self._finish(environ, start_response, call, status, body, started)
         finally:
             error = call.error
             metrics.observe_call(self.service, call.operation, error.code.name if error else "OK",
@@ -172,10 +173,10 @@ class Gateway:
         """Authentication, then the business checks that answer with an errorRecord."""
         now = _now()
         token = wssecurity.username_token(envelope.header)
-        call.caller = caller = self.authenticator.authenticate(token, now)
-        call.record = record = auditrecord.validate(call.declared, now, self.settings.audit_clock_skew_seconds)
-        accreditation.check_active(caller, now.date())
-        with self.sessions() as session:
+        with self.sessions() as session:  # one transaction, committed by consume_quota
+            call.caller = caller = self.authenticator.authenticate(token, now, session)
+            call.record = record = auditrecord.validate(call.declared, now, self.settings.audit_clock_skew_seconds)
+            accreditation.check_active(caller, now.date())
             accreditation.check_grant(session, caller, self.service, call.operation or "")
             call.retry_of = accreditation.check_not_replayed(
                 session, caller, record.unit, record.transaction_id, call.content_digest

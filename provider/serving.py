@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -82,9 +83,13 @@ class _Server(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        """In each worker, after the fork."""
         from provider.app import create_app
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        gc.collect()
+        gc.freeze()  # the app's long-lived objects (spyne models, schemas) leave the collector's rounds
+        return app
 
     def _when_ready(self, arbiter: Any) -> None:
         host, port = arbiter.LISTENERS[0].sock.getsockname()[:2]

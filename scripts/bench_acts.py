@@ -276,13 +276,19 @@ def prepared(description: str, unit: str, suffix: str = "") -> tuple[argparse.Na
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--samples", type=int, default=1000, help=f"{unit} per way (default 1000)")
     args = parser.parse_args()
-    if not args.database_url:
-        name = f"mitroo_bench_1m{suffix}" if args.persons == 1_000_000 else f"mitroo_bench{suffix}_{args.persons}"
-        args.database_url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    ensure_database(args.database_url)
-    engine = make_engine(args.database_url)
-    ensure_registry(engine, args.database_url, args.persons, args.seed)
+    args.database_url, engine = prepare(args.persons, args.seed, args.database_url, suffix)
     return args, engine
+
+
+def prepare(persons: int, seed: int, url: str | None = None, suffix: str = "") -> tuple[str, Engine]:
+    """The bench database of ``persons`` persons (url, or the default name for the size), made ready."""
+    if not url:
+        name = f"mitroo_bench_1m{suffix}" if persons == 1_000_000 else f"mitroo_bench{suffix}_{persons}"
+        url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+    ensure_database(url)
+    engine = make_engine(url)
+    ensure_registry(engine, url, persons, seed)
+    return url, engine
 
 
 def main() -> None:
