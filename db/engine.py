@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -33,7 +34,29 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-_HELD: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("held_connection", default=None)
+class _Held:
+    """The connection held for one call, taken from the pool when a session first needs it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Connection | None = None
+
+    def usable(self) -> Connection | None:
+        if self.connection is None:
+            try:
+                self.connection = self.engine.connect()
+            except SQLAlchemyError:
+                return None  # the session connects by itself and meets the failure where it is handled
+        if self.connection.invalidated or self.connection.in_transaction():
+            return None
+        return self.connection
+
+    def release(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+_HELD: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("held_connection", default=None)
 
 
 class CallSessions(sessionmaker[Session]):
@@ -48,19 +71,21 @@ class CallSessions(sessionmaker[Session]):
 
     def __call__(self, **local_kw: Any) -> Session:
         held = _HELD.get()
-        if held is not None and "bind" not in local_kw and not held.invalidated and not held.in_transaction():
-            local_kw["bind"] = held
+        if held is not None and "bind" not in local_kw:
+            connection = held.usable()
+            if connection is not None:
+                local_kw["bind"] = connection
         return super().__call__(**local_kw)
 
     @contextlib.contextmanager
     def hold(self) -> Iterator[None]:
-        engine = self.kw["bind"]
-        with engine.connect() as connection:
-            token = _HELD.set(connection)
-            try:
-                yield
-            finally:
-                _HELD.reset(token)
+        held = _Held(self.kw["bind"])
+        token = _HELD.set(held)
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
+            held.release()
 
 
 def make_sessionmaker(engine: Engine) -> CallSessions:

@@ -220,11 +220,26 @@ class Server:
         ticks = os.sysconf("SC_CLK_TCK")
         return sum(int(fields[11]) + int(fields[12]) for _directory, fields in self.workers()) / ticks
 
+    def metric(self, prefix: str, *labels: str) -> float:
+        """The sum of a metric's samples over every worker (its /metrics)."""
+        metrics = requests.get(f"{self.base_url}/metrics", timeout=30).text
+        return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                   if line.startswith(prefix) and all(label in line for label in labels))
+
     def calls_ok(self) -> int:
-        """Calls the server answered OK, summed over its workers (its /metrics)."""
-        metrics = requests.get(f"{self.base_url}/metrics", timeout=10).text
-        return int(sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-                       if line.startswith("mitroo_calls_total{") and 'outcome="OK"' in line))
+        """Calls the server answered OK."""
+        return int(self.metric("mitroo_calls_total{", 'outcome="OK"'))
+
+    def settle(self, timeout: float = 120) -> None:
+        """Wait until the calls still in flight when wrk stopped are finished (and audited): no database
+        connection checked out and the count of answered calls unchanged, twice in a row."""
+        deadline, quiet, last = time.monotonic() + timeout, 0, -1.0
+        while quiet < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            answered = self.metric("mitroo_calls_total{")
+            busy = self.metric("mitroo_db_pool_connections{", 'state="checked_out"')
+            quiet = quiet + 1 if busy == 0 and answered == last else 0
+            last = answered
 
 
 def start(url: str, data_dir: Path, args: argparse.Namespace, extra: dict[str, str]) -> Server:
@@ -294,11 +309,11 @@ def measure_mode(mode: str, wrk: str, url: str, engine: Engine, data_dir: Path, 
     levels: dict[str, Any] = {}
     try:
         run_wrk(wrk, server, 16, max(3, args.duration // 4), data, args)  # warm-up: pools, caches, imports
-        time.sleep(1.0)
+        server.settle()
         for connections in args.levels:
             mark, answered_before, cpu_before = audit_mark(engine), server.calls_ok(), server.worker_cpu_seconds()
             figures = run_wrk(wrk, server, connections, args.duration, data, args)
-            time.sleep(1.0)  # calls still in flight when wrk stopped finish (and are audited)
+            server.settle()  # calls still in flight when wrk stopped finish (and are audited)
             figures["worker_cpu_ms_per_call"] = (server.worker_cpu_seconds() - cpu_before) * 1000 / max(1, figures["requests"])
             figures["audit_ok_rows"] = audit_ok_since(engine, mark).get("OK", 0)
             figures["server_ok_calls"] = server.calls_ok() - answered_before
