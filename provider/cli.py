@@ -76,13 +76,16 @@ def main() -> None:
               help="Worker processes (each with its own database pool of MITROO_DB_POOL_SIZE).")
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Threads per worker process.")
+@click.option("--worker-class", type=click.Choice(["gthread", "sync"]), default="gthread", show_default=True,
+              help="gthread: threads and keep-alive; sync: one call per process at a time, no keep-alive "
+                   "(for comparison: scripts/bench --worker-class sync).")
 @click.option("--keep-alive", type=click.IntRange(0, 3600), default=5, show_default=True,
               help="Seconds an idle client connection is kept open.")
 @click.option("--graceful-timeout", type=click.IntRange(1, 3600), default=30, show_default=True,
               help="On SIGTERM, seconds the calls in flight get to finish.")
 @click.option("--access-log", is_flag=True, help="Also log every HTTP request (JSON); the audit store is the call log.")
-def serve(host: str | None, port: int | None, workers: int, threads: int, keep_alive: int, graceful_timeout: int,
-          access_log: bool) -> None:
+def serve(host: str | None, port: int | None, workers: int, threads: int, worker_class: str, keep_alive: int,
+          graceful_timeout: int, access_log: bool) -> None:
     """Serve the SOAP services over HTTP (gunicorn: WORKERS processes of THREADS threads)."""
     from provider import logs
 
@@ -95,14 +98,14 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, keep_a
         from provider import contract
 
         click.echo(f"mitroo-provider listening on {listening} (public URL {settings.public_url}, "
-                   f"{workers} worker(s) x {threads} thread(s))")
+                   f"{workers} {worker_class} worker(s) x {threads} thread(s))")
         for name in contract.SERVICES:
             url = contract.service_url(settings.public_url, name)
             click.echo(f"  {name:<24} {url}   WSDL: {url}?wsdl")
         sys.stdout.flush()
 
     options = ServeOptions(host=host or settings.host, port=settings.port if port is None else port,
-                           workers=workers, threads=threads, keep_alive=keep_alive,
+                           workers=workers, threads=threads, worker_class=worker_class, keep_alive=keep_alive,
                            graceful_timeout=graceful_timeout, access_log=access_log)
     run(settings, options, ready)
 

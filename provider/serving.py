@@ -33,6 +33,7 @@ class ServeOptions:
     port: int
     workers: int = 1
     threads: int = 4
+    worker_class: str = "gthread"
     keep_alive: int = 5
     graceful_timeout: int = 30
     timeout: int = 60
@@ -66,7 +67,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
         config: dict[str, Any] = {
             "bind": [f"[{o.host}]:{o.port}" if ":" in o.host else f"{o.host}:{o.port}"],
             "workers": o.workers,
-            "worker_class": "gthread",
+            "worker_class": o.worker_class,
             "threads": o.threads,
             "keepalive": o.keep_alive,
             "graceful_timeout": o.graceful_timeout,

@@ -219,12 +219,14 @@ def serve(url: str, data_dir: Path) -> tuple[str, subprocess.Popen[str]]:
     env.update(MITROO_DATABASE_URL=url, MITROO_DATA_DIR=str(data_dir), MITROO_PORT=str(port),
                MITROO_PUBLIC_URL=f"http://127.0.0.1:{port}")
     subprocess.run([CLI, "demo", "--persons", "0"], env=env, check=True, capture_output=True, timeout=600)
-    server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = data_dir / "serve.log"  # its JSON log lines; the banner comes on standard output
+    server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
     assert server.stdout is not None
     banner = server.stdout.readline()
     if "listening" not in banner:
         server.kill()
-        sys.exit(f"mitroo-provider serve did not start: {banner}{server.stdout.read()}")
+        server.wait()
+        sys.exit(f"mitroo-provider serve did not start: {banner}{server.stdout.read()}{log.read_text()[-3000:]}")
     return f"http://127.0.0.1:{port}/ws/civilRegistryActs", server
 
 

@@ -68,6 +68,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="short runs (8 s per level) and a smaller scale sample")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2, one per core)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread",
+                        help="gunicorn worker class (default gthread; sync has no keep-alive)")
     parser.add_argument("--connections", default=",".join(map(str, LEVELS)), help="comma-separated levels")
     parser.add_argument("--duration", type=int, default=None, help="seconds per level (default 30, --quick 8)")
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (default 1: the generator shares the machine)")
@@ -248,7 +250,8 @@ def start(url: str, data_dir: Path, args: argparse.Namespace, extra: dict[str, s
                MITROO_DB_MAX_OVERFLOW="2", **extra)
     log = data_dir / f"serve-{len(list(data_dir.glob('serve-*.log')))}.log"
     process = subprocess.Popen(
-        [CLI, "serve", "--port", "0", "--workers", str(args.workers), "--threads", str(args.threads)],
+        [CLI, "serve", "--port", "0", "--workers", str(args.workers), "--threads", str(args.threads),
+         "--worker-class", args.worker_class],
         env=env, stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
     assert process.stdout is not None
     banner = process.stdout.readline()
@@ -305,7 +308,7 @@ def measure_mode(mode: str, wrk: str, url: str, engine: Engine, data_dir: Path, 
                  data: Path) -> dict[str, Any]:
     title, extra = MODES[mode]
     server = start(url, data_dir, args, extra)
-    print(f"\n{title}: {args.workers} workers x {args.threads} threads at {server.base_url}")
+    print(f"\n{title}: {args.workers} {args.worker_class} workers x {args.threads} threads at {server.base_url}")
     levels: dict[str, Any] = {}
     try:
         run_wrk(wrk, server, 16, max(3, args.duration // 4), data, args)  # warm-up: pools, caches, imports
@@ -417,7 +420,7 @@ def conditions(args: argparse.Namespace) -> dict[str, Any]:
     load = os.getloadavg()
     return {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
             "machine": platform.processor() or platform.machine(), "python": platform.python_version(),
-            "workers": args.workers, "threads": args.threads, "wrk_threads": args.wrk_threads,
+            "workers": args.workers, "threads": args.threads, "worker_class": args.worker_class, "wrk_threads": args.wrk_threads,
             "seconds_per_level": args.duration, "persons": args.persons, "load_average_at_start": load}
 
 

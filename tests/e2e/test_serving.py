@@ -72,7 +72,7 @@ def served(database: PreparedDatabase, tmp_path: Path) -> Iterator[Served]:
     banner = process.stdout.readline()
     found = re.search(r"listening on (http://\S+)", banner)
     assert found, banner + stderr.read_text()
-    assert "2 worker(s) x 2 thread(s)" in banner
+    assert "2 gthread worker(s) x 2 thread(s)" in banner
     served = Served(process, found.group(1), stderr)
     try:
         while served.metric("mitroo_db_pool_connections", state="size") < 2 * POOL_SIZE:
