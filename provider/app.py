@@ -8,10 +8,12 @@ from typing import Any, Iterable
 from spyne.server.wsgi import WsgiApplication
 
 from db.engine import make_engine, make_sessionmaker
-from provider import contract, health
+from provider import contract, metrics
 from provider.accreditation import Authenticator
 from provider.credentials import CredentialKey
+from provider.edge import bench_echo
 from provider.gateway import Gateway, StartResponse
+from provider.health import Health
 from provider.keys import load_signing_key
 from provider.settings import Settings
 from provider.signing import ResponseSigner
@@ -27,9 +29,18 @@ class Provider:
         self.signing_key = load_signing_key(settings.key_source)  # KeyConfigError: refuse to start
         if warning := self.signing_key.expiry_warning():
             log.warning("%s", warning)
-        signer = ResponseSigner(self.signing_key, settings.signature_ttl_seconds)
-        self.engine = make_engine(settings.database_url)
+        signer = None if settings.bench_unsigned else ResponseSigner(self.signing_key, settings.signature_ttl_seconds)
+        if signer is None:
+            log.warning("MITROO_BENCH_UNSIGNED is on: answers leave unsigned (a benchmark-only switch)")
+        self.engine = make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_seconds,
+        )
+        metrics.watch_pool(self.engine, settings.db_pool_size)
         self.sessions = make_sessionmaker(self.engine)
+        self.health = Health(settings.database_url, self.signing_key)
         self.authenticator = Authenticator(
             self.sessions,
             environment=settings.environment,
@@ -51,6 +62,7 @@ class Provider:
             )
             for service in contract.SERVICES
         }
+        self.echo = WsgiApplication(bench_echo.application()) if settings.bench_echo else None
 
     def service_urls(self) -> dict[str, str]:
         return {name: contract.service_url(self.settings.public_url, name) for name in self.gateways}
@@ -61,6 +73,8 @@ class Provider:
             gateway = self.gateways.get(path[4:].rstrip("/"))
             if gateway is not None:
                 return gateway(environ, start_response)
+            if self.echo is not None and path == f"/ws/{bench_echo.SERVICE}":
+                return self.echo(environ, start_response)
         if path in ("", "/"):
             return _json(start_response, "200 OK", {"services": self.service_urls()})
         if path == "/certificates":
@@ -68,8 +82,12 @@ class Provider:
             start_response("200 OK", [("Content-Type", "application/x-pem-file"), ("Content-Length", str(len(pem)))])
             return [pem]
         if path == "/health":
-            status, report = health.report(self.engine, self.signing_key)
+            status, report = self.health.report()
             return _json(start_response, status, report)
+        if path == "/metrics":
+            body = metrics.render()
+            start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(body)))])
+            return [body]
         return _json(
             start_response,
             "404 Not Found",
@@ -77,7 +95,9 @@ class Provider:
         )
 
     def close(self) -> None:
+        self.health.close()
         self.engine.dispose()
+        metrics.unwatch_pool(self.settings.db_pool_size)
 
 
 def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -> Iterable[bytes]:

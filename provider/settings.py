@@ -16,6 +16,8 @@ from provider.keys import KeySource, SignatureAlgorithm, read_passphrase
 from provider.lockout import LockoutPolicy
 
 ENVIRONMENTS = ("test", "production")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 class SettingsError(ValueError):
@@ -52,6 +54,15 @@ class Settings:
     console_public_url: str = ""  # default http://console_host:console_port; https:// makes the cookie Secure
     console_secret_key_file: Path = field(default=Path(""))
     console_idle_seconds: int = 900
+    # Each worker process keeps its own pool: db_pool_size connections, plus up to db_max_overflow
+    # more under a burst; a call waits at most db_pool_timeout_seconds for one.
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    db_pool_timeout_seconds: int = 10
+    log_level: str = "INFO"
+    # Benchmark-only switches, refused unless environment == "test" (scripts/bench).
+    bench_unsigned: bool = False  # answers leave unsigned: the pipeline without its signature
+    bench_echo: bool = False  # /ws/benchEcho: spyne alone, no database, audit or signature
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -173,6 +184,28 @@ class Settings:
             except ValueError as exc:
                 errors.append(f"MITROO_SIGNATURE_ALGORITHM={exc}")
         integer("MITROO_SIGNATURE_TTL", "signature_ttl_seconds", 10, 86400)
+        integer("MITROO_DB_POOL_SIZE", "db_pool_size", 1, 200)
+        integer("MITROO_DB_MAX_OVERFLOW", "db_max_overflow", 0, 200)
+        integer("MITROO_DB_POOL_TIMEOUT", "db_pool_timeout_seconds", 1, 300)
+        level = env.get("MITROO_LOG_LEVEL", "")
+        if level:
+            if level.upper() not in LOG_LEVELS:
+                errors.append(f"MITROO_LOG_LEVEL={level!r}: must be one of {', '.join(LOG_LEVELS)}")
+            values["log_level"] = level.upper()
+
+        def switch(var: str, attr: str) -> None:
+            raw = env.get(var, "")
+            if not raw:
+                return
+            if raw.lower() not in _TRUE + _FALSE:
+                errors.append(f"{var}={raw!r}: must be one of {', '.join(_TRUE + _FALSE)}")
+                return
+            values[attr] = raw.lower() in _TRUE
+            if values[attr] and values.get("environment", "test") != "test":
+                errors.append(f"{var}: a benchmark-only switch, refused unless MITROO_ENVIRONMENT=test")
+
+        switch("MITROO_BENCH_UNSIGNED", "bench_unsigned")
+        switch("MITROO_BENCH_ECHO", "bench_echo")
         passphrase, problem = read_passphrase(env)
         if problem:
             errors.append(problem)

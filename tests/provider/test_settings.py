@@ -160,3 +160,26 @@ def test_the_console_settings(tmp_path: Path) -> None:
                            "MITROO_CONSOLE_PUBLIC_URL": "audit.example.gr"})
     for name in ("MITROO_CONSOLE_PORT", "MITROO_CONSOLE_IDLE_TIMEOUT", "MITROO_CONSOLE_PUBLIC_URL"):
         assert name in str(bad.value)
+
+
+def test_serving_settings_have_defaults_and_are_parsed() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.db_pool_size, defaults.db_max_overflow, defaults.db_pool_timeout_seconds) == (5, 5, 10)
+    assert defaults.log_level == "INFO" and not defaults.bench_unsigned and not defaults.bench_echo
+    settings = Settings.from_env({"MITROO_DB_POOL_SIZE": "8", "MITROO_DB_MAX_OVERFLOW": "0",
+                                  "MITROO_DB_POOL_TIMEOUT": "3", "MITROO_LOG_LEVEL": "warning",
+                                  "MITROO_BENCH_UNSIGNED": "off", "MITROO_BENCH_ECHO": "yes"})
+    assert (settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout_seconds) == (8, 0, 3)
+    assert settings.log_level == "WARNING" and not settings.bench_unsigned and settings.bench_echo
+
+
+def test_bad_serving_settings_are_each_named() -> None:
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"MITROO_DB_POOL_SIZE": "0", "MITROO_DB_MAX_OVERFLOW": "many", "MITROO_DB_POOL_TIMEOUT": "301",
+                           "MITROO_LOG_LEVEL": "loud", "MITROO_BENCH_ECHO": "perhaps"})
+    message = str(error.value)
+    assert "MITROO_DB_POOL_SIZE='0': must be between 1 and 200" in message
+    assert "MITROO_DB_MAX_OVERFLOW='many': must be a whole number" in message
+    assert "MITROO_DB_POOL_TIMEOUT='301': must be between 1 and 300" in message
+    assert "MITROO_LOG_LEVEL='loud': must be one of DEBUG, INFO, WARNING, ERROR" in message
+    assert "MITROO_BENCH_ECHO='perhaps': must be one of 1, true, yes, on, 0, false, no, off" in message
