@@ -2,6 +2,7 @@
 
     mitroo-audit search --agency EFKA --since 2026-11-01 --outcome ERROR
     mitroo-audit search --subject-amka 01017012345 --format csv > accesses.csv
+    mitroo-audit web          # the auditor console in a browser, on 127.0.0.1:8001
 
 The database is the provider's (``MITROO_DATABASE_URL`` or the SQLite file in ``MITROO_DATA_DIR``).
 Output is a readable table (paginated with ``--page``/``--page-size``), or CSV, JSON or NDJSON,
@@ -9,7 +10,6 @@ which stream every match unless ``--limit`` is given.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import sys
@@ -21,52 +21,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from tabulate import tabulate
 
-from audit.query import EXPORTED, AuditFilter, QueryError, as_record, ip_criterion, search, subjects_of
+from audit import export
+from audit.criteria import criteria, parse_time
+from audit.query import AuditFilter, QueryError, as_record, search
 from db.engine import make_engine
 from provider.settings import Settings, SettingsError
 
 TABLE_COLUMNS = ("server_time", "agency_code", "username", "operation", "audit_unit", "audit_protocol",
                  "audit_user_id", "observed_ip", "outcome", "call_sequence_id")
-
-
-def _time(value: str | None, name: str) -> dt.datetime | None:
-    """A date or date-time; without a zone it is read as Greek local time (Europe/Athens)."""
-    if not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (2026-11-23) or date-time (2026-11-23T10:00)",
-                                 param_hint=name) from None
-    if moment.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        moment = moment.replace(tzinfo=ZoneInfo("Europe/Athens"))
-    return moment.astimezone(dt.timezone.utc)
-
-
-def _act(value: str | None) -> tuple[str, int, int, int | None] | None:
-    if not value:
-        return None
-    parts = value.split("/")
-    try:
-        if len(parts) == 3:
-            return parts[0], int(parts[1]), int(parts[2]), None
-        if len(parts) == 4:
-            return parts[0], int(parts[1]), int(parts[3]), int(parts[2])
-    except ValueError:
-        pass
-    raise click.BadParameter("give OFFICE/NUMBER/YEAR or OFFICE/NUMBER/VOLUME/YEAR, e.g. L7101/15/2019",
-                             param_hint="--subject-act")
-
-
-def _share(value: str | None) -> tuple[str, int] | None:
-    if not value:
-        return None
-    municipality, _, number = value.partition("/")
-    if not number.isdigit():
-        raise click.BadParameter("give MUNICIPALITY/SHARE, e.g. 7401/1234", param_hint="--subject-share")
-    return municipality, int(number)
 
 
 @click.group()
@@ -119,7 +81,7 @@ def _session_run(work: Callable[[Session], None]) -> None:
 
 def _reading(work: Callable[[Session, AuditFilter], None], options: dict[str, Any]) -> None:
     """Run ``work`` on the events the command's criteria select."""
-    _session_run(lambda session: work(session, _criteria(session, options)))
+    _session_run(lambda session: work(session, criteria(session, options)))
 
 
 @main.command("search")
@@ -141,25 +103,6 @@ def search_command(**options: Any) -> None:
     _reading(work, options)
 
 
-def _criteria(session: Session, options: dict[str, Any]) -> AuditFilter:
-    subjects = None
-    if options["subject_amka"] or options["subject_act"] or options["subject_share"]:
-        subjects = subjects_of(session, amka=options["subject_amka"], act=_act(options["subject_act"]),
-                               share=_share(options["subject_share"]))
-        if not subjects:
-            raise QueryError("no person in the registry matches the given subject")
-    return AuditFilter(
-        agency=options["agency"], system=options["system"], username=options["username"], unit=options["unit"],
-        user_id=options["user_id"],
-        observed_ip=ip_criterion(options["observed_ip"], "--observed-ip") if options["observed_ip"] else None,
-        declared_ip=ip_criterion(options["declared_ip"], "--declared-ip") if options["declared_ip"] else None,
-        service=options["service"], operation=options["operation"], outcome=options["outcome"],
-        since=_time(options["since"], "--since"), until=_time(options["until"], "--until"),
-        call_sequence_id=options["call_sequence_id"], transaction_id=options["transaction_id"],
-        protocol=options["protocol"], subjects=subjects,
-    )
-
-
 def _table(events: Iterator[Any], options: dict[str, Any]) -> None:
     rows = [[as_record(event)[column] for column in TABLE_COLUMNS] for event in events]
     if not rows:
@@ -171,20 +114,8 @@ def _table(events: Iterator[Any], options: dict[str, Any]) -> None:
 
 
 def _export(events: Iterator[Any], output: str) -> None:
-    out = sys.stdout
-    if output == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORTED)
-        writer.writeheader()
-        for event in events:
-            writer.writerow(as_record(event))
-    elif output == "ndjson":
-        for event in events:
-            out.write(json.dumps(as_record(event), ensure_ascii=False) + "\n")
-    else:
-        out.write("[")
-        for index, event in enumerate(events):
-            out.write(("," if index else "") + "\n  " + json.dumps(as_record(event), ensure_ascii=False))
-        out.write("\n]\n")
+    for chunk in export.chunks(events, output):
+        sys.stdout.write(chunk)
 
 
 def _clock(value: str, name: str) -> dt.time:
@@ -380,7 +311,8 @@ def subject_report_command(amka: str, since: str | None, until: str | None, outp
 
     def work(session: Session) -> None:
         try:
-            report = subject_report(session, amka.strip(), since=_time(since, "--since"), until=_time(until, "--until"))
+            report = subject_report(session, amka.strip(), since=parse_time(since, "--since"),
+                                    until=parse_time(until, "--until"))
         except SubjectNotFound as exc:
             raise click.ClickException(str(exc)) from None
         rendered = as_html(report) if output == "html" else as_text(report)
@@ -392,3 +324,44 @@ def subject_report_command(amka: str, since: str | None, until: str | None, outp
             click.echo(rendered, nl=False)
 
     _session_run(work)
+
+
+@main.command("web")
+@click.option("--host", help="Listen on this address (default MITROO_CONSOLE_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Listen on this port (default MITROO_CONSOLE_PORT, 8001).")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+def web_command(host: str | None, port: int | None, threads: int) -> None:
+    """Serve the auditor console (search, one call, dashboard, a citizen's report) on
+    127.0.0.1:8001: a process of its own, for auditors only, never exposed to agencies."""
+    import waitress
+
+    from audit.web.app import create_app
+    from db.migrate import current_revision, head_revision
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine = make_engine(settings.database_url)
+    try:
+        revision = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"the audit store cannot be used ({type(exc).__name__})") from None
+    finally:
+        engine.dispose()
+    if revision != head_revision():
+        raise click.ClickException(f"the database is at migration {revision or 'none'}, not {head_revision()}: "
+                                   "run `mitroo-provider db upgrade`")
+    try:
+        app = create_app(settings)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot start the console: {exc}") from None
+    server = waitress.create_server(app, host=host or settings.console_host,
+                                    port=settings.console_port if port is None else port, threads=threads)
+    click.echo(f"mitroo-audit web: the auditor console on http://{server.effective_host}:{server.effective_port}/ "
+               f"(auditors only; public URL {settings.console_public_url})")
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass

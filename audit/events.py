@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,51 +56,48 @@ def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClai
     """Write ``event`` (and ``claim``) and commit; return the event id."""
     try:
         with sessions() as session:
-            row = AuditEvent(
-                call_sequence_id=event.call_sequence_id,
-                server_time=event.server_time,
-                service=event.service,
-                operation=event.operation,
-                agency_code=event.agency_code,
-                system_code=event.system_code,
-                username=event.username,
-                audit_transaction_id=event.declared.get("auditTransactionId"),
-                audit_transaction_date=event.declared.get("auditTransactionDate"),
-                audit_unit=event.declared.get("auditUnit"),
-                audit_protocol=event.declared.get("auditProtocol"),
-                audit_user_id=event.declared.get("auditUserId"),
-                audit_user_ip=event.declared.get("auditUserIp"),
-                observed_ip=event.observed_ip[:45],
-                outcome=event.outcome,
-                outcome_detail=event.outcome_detail,
-                duration_ms=event.duration_ms,
-                request_digest=event.request_digest,
-                purpose=event.purpose,
-            )
-            session.add(row)
-            if claim is not None:
-                session.add(
-                    UsedTransaction(
+            try:
+                # Plain INSERTs: the ORM's unit of work buys nothing for rows that are never read back here.
+                event_id = session.execute(insert(AuditEvent).values(
+                    call_sequence_id=event.call_sequence_id,
+                    server_time=event.server_time,
+                    service=event.service,
+                    operation=event.operation,
+                    agency_code=event.agency_code,
+                    system_code=event.system_code,
+                    username=event.username,
+                    audit_transaction_id=event.declared.get("auditTransactionId"),
+                    audit_transaction_date=event.declared.get("auditTransactionDate"),
+                    audit_unit=event.declared.get("auditUnit"),
+                    audit_protocol=event.declared.get("auditProtocol"),
+                    audit_user_id=event.declared.get("auditUserId"),
+                    audit_user_ip=event.declared.get("auditUserIp"),
+                    observed_ip=event.observed_ip[:45],
+                    outcome=event.outcome,
+                    outcome_detail=event.outcome_detail,
+                    duration_ms=event.duration_ms,
+                    request_digest=event.request_digest,
+                    purpose=event.purpose,
+                ).returning(AuditEvent.id)).scalar_one()
+                if claim is not None:
+                    session.execute(insert(UsedTransaction).values(
                         agency_id=claim.agency_id,
                         audit_unit=claim.audit_unit,
                         transaction_id=claim.transaction_id,
                         call_sequence_id=event.call_sequence_id,
                         used_at=event.server_time,
                         content_digest=claim.content_digest,
-                    )
-                )
-            try:
-                session.flush()
-                session.add_all(
-                    AuditEventSubject(event_id=row.id, person_id=pid, event_time=event.server_time)
-                    for pid in sorted(event.subjects)
-                )
+                    ))
+                if event.subjects:
+                    session.execute(insert(AuditEventSubject),
+                                    [{"event_id": event_id, "person_id": pid, "event_time": event.server_time}
+                                     for pid in sorted(event.subjects)])
                 session.commit()
             except IntegrityError as exc:
                 session.rollback()
                 if claim is not None and "used_transactions" in str(exc.orig):
                     raise ReplayDetected() from None
                 raise
-            return row.id
+            return int(event_id)
     except SQLAlchemyError as exc:
         raise AuditUnavailable(type(exc).__name__) from exc

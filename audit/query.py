@@ -67,7 +67,7 @@ _EQUALS = {
 }
 
 
-def statement(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
+def statement(criteria: AuditFilter, *, newest_first: bool = False) -> Select[tuple[AuditEvent]]:
     """The SQL part of a search (IP networks are checked on the rows, see ``search``)."""
     conditions = [column == getattr(criteria, name) for name, column in _EQUALS.items()
                   if getattr(criteria, name) is not None]
@@ -91,7 +91,9 @@ def statement(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
             AuditEventSubject.event_time == AuditEvent.server_time,  # the same partition on PostgreSQL
             AuditEventSubject.person_id.in_(sorted(criteria.subjects)),
         ))
-    return select(AuditEvent).where(*conditions).order_by(AuditEvent.server_time, AuditEvent.id)
+    order = (AuditEvent.server_time.desc(), AuditEvent.id.desc()) if newest_first else (
+        AuditEvent.server_time, AuditEvent.id)
+    return select(AuditEvent).where(*conditions).order_by(*order)
 
 
 def _in(network: IpCriterion | None, value: str | None) -> bool:
@@ -103,11 +105,22 @@ def _in(network: IpCriterion | None, value: str | None) -> bool:
         return False  # a declared IP that was not an address matches no network
 
 
+def _networks(criteria: AuditFilter) -> bool:
+    """Whether a criterion is an IP network, which only the rows can check."""
+    return any(network is not None and network.num_addresses > 1
+               for network in (criteria.observed_ip, criteria.declared_ip))
+
+
 def search(session: Session, criteria: AuditFilter, *, offset: int = 0, limit: int | None = None,
-           batch: int = 1000) -> Iterator[AuditEvent]:
-    """Matching events, oldest first, streamed in batches of ``batch`` rows."""
+           batch: int = 1000, newest_first: bool = False) -> Iterator[AuditEvent]:
+    """Matching events, oldest (or newest) first, streamed in batches of ``batch`` rows. Without an
+    IP network criterion the database applies ``offset`` and ``limit`` itself."""
+    query = statement(criteria, newest_first=newest_first).execution_options(yield_per=batch)
+    if not _networks(criteria):
+        yield from session.scalars(query.offset(offset or None).limit(limit))
+        return
     skipped = returned = 0
-    for event in session.scalars(statement(criteria).execution_options(yield_per=batch)):
+    for event in session.scalars(query):
         if not (_in(criteria.observed_ip, event.observed_ip) and _in(criteria.declared_ip, event.audit_user_ip)):
             continue
         if skipped < offset:
@@ -117,6 +130,31 @@ def search(session: Session, criteria: AuditFilter, *, offset: int = 0, limit: i
             return
         returned += 1
         yield event
+
+
+def find_call(session: Session, call_sequence_id: str) -> AuditEvent | None:
+    """The event of one call, by its callSequenceId (the key the console's URLs use)."""
+    return session.scalars(statement(AuditFilter(call_sequence_id=call_sequence_id)).limit(1)).first()
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A data subject of an event, as the registry knows the person now."""
+
+    person_id: int
+    amka: str | None
+    name: str
+
+
+def subjects_of_event(session: Session, event: AuditEvent) -> tuple[Subject, ...]:
+    """The persons an event touched, by internal id, with their AMKA and name where the registry has them."""
+    rows = session.execute(
+        select(AuditEventSubject.person_id, Person.amka, Person.firstname, Person.surname)
+        .outerjoin(Person, Person.id == AuditEventSubject.person_id)
+        .where(AuditEventSubject.event_id == event.id).order_by(AuditEventSubject.person_id)
+    )
+    return tuple(Subject(pid, amka, " ".join(part for part in (first, last) if part))
+                 for pid, amka, first, last in rows)
 
 
 def subjects_of(

@@ -118,25 +118,35 @@ th { background: #e8eef5; } td.id { font-family: monospace; font-size: 0.8em; }
 """
 
 
-def as_html(report: SubjectReport) -> str:
+def html_body(report: SubjectReport) -> str:
+    """The report's heading, citizen, period and table as an HTML fragment (every value escaped),
+    for a page of its own (``as_html``) or inside the auditor console."""
     escape = html.escape
     if report.accesses:
-        head = "".join(f"<th>{escape(h)}</th>" for h in HEADINGS)
+        head = "".join(f"<th scope=\"col\">{escape(h)}</th>" for h in HEADINGS)
         last = len(HEADINGS) - 1
         rows = "".join(
             "<tr>" + "".join((f'<td class="id">{escape(cell)}</td>' if i == last else f"<td>{escape(cell)}</td>")
                              for i, cell in enumerate(_row(access))) + "</tr>"
             for access in report.accesses
         )
-        body = f"<p>Προσβάσεις: {len(report.accesses)}</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        body = (f"<p>Προσβάσεις: {len(report.accesses)}</p>"
+                f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     else:
         body = "<p>Κανένας φορέας δεν είχε πρόσβαση στα δεδομένα σας σε αυτή την περίοδο.</p>"
     return (
-        f'<!DOCTYPE html><html lang="el"><head><meta charset="utf-8"><title>{escape(TITLE)}</title>'
-        f"<style>{_STYLE}</style></head><body><h1>{escape(TITLE)}</h1>"
+        f'<h1>{escape(TITLE)}</h1>'
         f"<p>Πολίτης: <strong>{escape(report.name)}</strong>, ΑΜΚΑ {escape(report.amka)}<br>"
         f"{escape(_period(report))}<br>Συντάχθηκε: {report.generated_at:%d/%m/%Y %H:%M}</p>{body}"
         "<p><small>Κάθε γραμμή είναι μια κλήση διαπιστευμένου φορέα που επέστρεψε στοιχεία σας από το Μητρώο "
         "Πολιτών. Για απορίες απευθυνθείτε στον Υπεύθυνο Προστασίας Δεδομένων, αναφέροντας το αναγνωριστικό "
-        "κλήσης.</small></p></body></html>\n"
+        "κλήσης.</small></p>"
+    )
+
+
+def as_html(report: SubjectReport) -> str:
+    """A self-contained printable page with Greek headings (print it to PDF from a browser)."""
+    return (
+        f'<!DOCTYPE html><html lang="el"><head><meta charset="utf-8"><title>{html.escape(TITLE)}</title>'
+        f"<style>{_STYLE}</style></head><body>{html_body(report)}</body></html>\n"
     )

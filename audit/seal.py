@@ -197,3 +197,30 @@ def verify(session: Session, *, expect_digest: str | None = None) -> VerifyResul
 
 def unsealed(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.id > head(session)[0])) or 0
+
+
+SEALED = "sealed"  # sealed, and its link of the chain recomputes from the event as stored
+NOT_SEALED = "not-sealed"  # newer than the last seal: the next seal run covers it
+ALTERED = "altered"  # sealed, but the event (or its subjects) no longer give the stored chain value
+MISSING = "missing"  # inside a sealed range without a chain value: inserted after the seal
+
+
+@dataclass(frozen=True)
+class EventSeal:
+    status: str  # SEALED | NOT_SEALED | ALTERED | MISSING
+    seal_id: int | None
+    sealed_at: dt.datetime | None
+
+
+def event_status(session: Session, event: AuditEvent) -> EventSeal:
+    """The seal status of one event: its own link is recomputed from the previous sealed event's
+    stored chain value and the event as it is now. (Only ``verify`` checks the whole chain.)"""
+    stored = session.scalars(select(AuditEventHash).where(AuditEventHash.event_id == event.id)).first()
+    if stored is None:
+        return EventSeal(NOT_SEALED if event.id > head(session)[0] else MISSING, None, None)
+    previous = session.scalar(select(AuditEventHash.chain).where(AuditEventHash.event_id < event.id)
+                              .order_by(AuditEventHash.event_id.desc()).limit(1)) or GENESIS
+    subjects = _subjects(session, event.id, event.id).get(event.id, [])
+    row = session.get(AuditSeal, stored.seal_id)
+    status = SEALED if link(previous, canonical(event, subjects)) == stored.chain else ALTERED
+    return EventSeal(status, stored.seal_id, row.sealed_at if row else None)

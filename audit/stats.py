@@ -3,7 +3,8 @@
 - calls per agency, operation and (Greek local) day, with their error rates;
 - the top callers (agency and username);
 - calls outside a working-hours window (Greek local time, weekdays);
-- bursts: a username above N calls within one minute.
+- bursts: a username above N calls within one minute;
+- calls per weekday and hour of the day (Greek local time), for a heatmap.
 
 The events of the chosen range are streamed once (``audit.query.search``) and counted in
 Python, so the day and the working hours follow Europe/Athens, daylight saving included, on
@@ -62,6 +63,13 @@ class Burst:
 
 
 @dataclass(frozen=True)
+class HourCount:
+    weekday: int  # Monday = 0 (Greek local time)
+    hour: int  # 0-23
+    calls: int
+
+
+@dataclass(frozen=True)
 class Stats:
     total: int
     errors: int
@@ -70,6 +78,7 @@ class Stats:
     outside_hours: int
     outside_hours_by_caller: tuple[Caller, ...]
     bursts: tuple[Burst, ...]
+    hourly: tuple[HourCount, ...] = ()  # only the (weekday, hour) cells with calls
 
 
 def compute(session: Session, criteria: AuditFilter, *, hours: WorkingHours = WorkingHours(),
@@ -79,6 +88,7 @@ def compute(session: Session, criteria: AuditFilter, *, hours: WorkingHours = Wo
     callers: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     outside: Counter[tuple[str, str]] = Counter()
     per_minute: Counter[tuple[str, dt.datetime]] = Counter()
+    per_hour: Counter[tuple[int, int]] = Counter()
     total = errors = 0
     for event in search(session, criteria, batch=5000):
         server_time, agency, username, operation, outcome = (
@@ -97,6 +107,7 @@ def compute(session: Session, criteria: AuditFilter, *, hours: WorkingHours = Wo
         if not hours.contains(local):
             outside[(agency, username)] += 1
         per_minute[(username, local.replace(second=0, microsecond=0))] += 1
+        per_hour[(local.weekday(), local.hour)] += 1
     ranked = sorted(callers.items(), key=lambda item: (-item[1][0], item[0]))
     return Stats(
         total=total,
@@ -108,5 +119,6 @@ def compute(session: Session, criteria: AuditFilter, *, hours: WorkingHours = Wo
                                       sorted(outside.items(), key=lambda item: (-item[1], item[0]))),
         bursts=tuple(Burst(u, minute, n) for (u, minute), n in sorted(per_minute.items())
                      if n > burst_threshold),
+        hourly=tuple(HourCount(day, hour, n) for (day, hour), n in sorted(per_hour.items())),
     )
 

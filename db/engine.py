@@ -1,11 +1,14 @@
 """Engine and session setup for SQLite (the embedded default) and PostgreSQL."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -48,5 +51,59 @@ def make_engine(
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+class _Held:
+    """The connection held for one call, taken from the pool when a session first needs it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Connection | None = None
+
+    def usable(self) -> Connection | None:
+        if self.connection is None:
+            try:
+                self.connection = self.engine.connect()
+            except SQLAlchemyError:
+                return None  # the session connects by itself and meets the failure where it is handled
+        if self.connection.invalidated or self.connection.in_transaction():
+            return None
+        return self.connection
+
+    def release(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+_HELD: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("held_connection", default=None)
+
+
+class CallSessions(sessionmaker[Session]):
+    """A sessionmaker whose sessions, inside ``hold()``, all run on the one connection held for it.
+
+    The provider holds a connection for each call: the admission checks, the operation and the audit
+    event then take one connection from the pool (one pre-ping) instead of one each. The sessions still
+    run one after the other, each its own transaction. A session opened while another is in the middle
+    of a transaction on the held connection, or after that connection was invalidated (the database
+    went away), gets a connection of its own from the pool, as without ``hold()``.
+    """
+
+    def __call__(self, **local_kw: Any) -> Session:
+        held = _HELD.get()
+        if held is not None and "bind" not in local_kw:
+            connection = held.usable()
+            if connection is not None:
+                local_kw["bind"] = connection
+        return super().__call__(**local_kw)
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        held = _Held(self.kw["bind"])
+        token = _HELD.set(held)
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
+            held.release()
+
+
+def make_sessionmaker(engine: Engine) -> CallSessions:
+    return CallSessions(engine, expire_on_commit=False)

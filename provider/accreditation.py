@@ -6,11 +6,13 @@ per ``credential_cache_seconds``: the cache key includes the stored hash, and th
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import threading
 import time
 from dataclasses import dataclass
+from typing import Iterator
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -93,10 +95,11 @@ class Authenticator:
         self.digest_max_age = digest_max_age_seconds
         self.cache = _CredentialCache(cache_seconds)
 
-    def authenticate(self, token: UsernameToken, now: dt.datetime, ip: str) -> Caller:
-        """The caller behind a UsernameToken. A wrong password or unknown user counts towards the
-        lockout of the username and of the source ``ip`` (provider/lockout.py)."""
-        with self.sessions() as session:
+    def authenticate(self, token: UsernameToken, now: dt.datetime, ip: str, session: Session | None = None) -> Caller:
+        """The caller named by ``token``, read on ``session`` (the gateway's admission transaction) or on
+        a session of its own. A wrong password or unknown user counts towards the lockout of the
+        username and of the source ``ip`` (provider/lockout.py)."""
+        with _borrowed(self.sessions, session) as session:
             failures = lockout.check(session, self.lockout, token.username, ip, now)
             row = session.execute(
                 select(WsUser, AgencySystem, Agency)
@@ -164,6 +167,16 @@ class Authenticator:
         except IntegrityError:
             session.rollback()
             raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, "το Nonce έχει ήδη χρησιμοποιηθεί (nonce replay)") from None
+
+
+@contextlib.contextmanager
+def _borrowed(sessions: sessionmaker[Session], session: Session | None) -> Iterator[Session]:
+    """``session`` when given, else a new one closed afterwards."""
+    if session is not None:
+        yield session
+        return
+    with sessions() as own:
+        yield own
 
 
 def check_active(caller: Caller, today: dt.date) -> None:

@@ -8,11 +8,13 @@ from typing import Any, Iterable
 from spyne.server.wsgi import WsgiApplication
 
 from db.engine import make_engine, make_sessionmaker
-from provider import contract, health
+from provider import contract, metrics
 from provider.accreditation import Authenticator
 from provider.concurrency import ConcurrencyCap
 from provider.credentials import CredentialKey
+from provider.edge import bench_echo
 from provider.gateway import Gateway, StartResponse
+from provider.health import Health
 from provider.keys import KeyConfigError, KeyStore, SigningKey
 from provider.settings import Settings
 from provider.signing import ResponseSigner
@@ -28,13 +30,20 @@ class Provider:
         self.keys = KeyStore(settings.key_source)  # KeyConfigError: refuse to start
         if warning := self.signing_key.expiry_warning():
             log.warning("%s", warning)
-        signer = ResponseSigner(self.keys, settings.signature_ttl_seconds)
+        signer = None if settings.bench_unsigned else ResponseSigner(self.keys, settings.signature_ttl_seconds)
+        if signer is None:
+            log.warning("MITROO_BENCH_UNSIGNED is on: answers leave unsigned (a benchmark-only switch)")
         self.engine = make_engine(
             settings.database_url,
             statement_timeout_ms=settings.db_statement_timeout_ms,
             connect_timeout_seconds=settings.db_connect_timeout_seconds,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_seconds,
         )
+        metrics.watch_pool(self.engine, settings.db_pool_size)
         self.sessions = make_sessionmaker(self.engine)
+        self.health = Health(settings.database_url, self.keys)
         self.authenticator = Authenticator(
             self.sessions,
             environment=settings.environment,
@@ -60,6 +69,7 @@ class Provider:
             )
             for service in contract.SERVICES
         }
+        self.echo = WsgiApplication(bench_echo.application()) if settings.bench_echo else None
 
     @property
     def signing_key(self) -> SigningKey:
@@ -75,6 +85,8 @@ class Provider:
             gateway = self.gateways.get(path[4:].rstrip("/"))
             if gateway is not None:
                 return gateway(environ, start_response)
+            if self.echo is not None and path == f"/ws/{bench_echo.SERVICE}":
+                return self.echo(environ, start_response)
         if path in ("", "/"):
             return _json(start_response, "200 OK", {"services": self.service_urls()})
         if path == "/certificates":
@@ -85,8 +97,12 @@ class Provider:
             start_response("200 OK", [("Content-Type", "application/x-pem-file"), ("Content-Length", str(len(pem)))])
             return [pem]
         if path == "/health":
-            status, report = health.report(self.engine, self.keys)
+            status, report = self.health.report()
             return _json(start_response, status, report)
+        if path == "/metrics":
+            body = metrics.render()
+            start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(body)))])
+            return [body]
         return _json(
             start_response,
             "404 Not Found",
@@ -94,7 +110,9 @@ class Provider:
         )
 
     def close(self) -> None:
+        self.health.close()
         self.engine.dispose()
+        metrics.unwatch_pool(self.settings.db_pool_size)
 
 
 def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -> Iterable[bytes]:

@@ -72,21 +72,59 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default MITROO_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default MITROO_PORT or 8000; 0 picks a free one).")
-@click.option("--threads", type=int, default=8, show_default=True, help="Worker threads.")
-def serve(host: str | None, port: int | None, threads: int) -> None:
-    """Serve the SOAP services over HTTP (waitress)."""
-    import waitress
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (each with its own database pool of MITROO_DB_POOL_SIZE).")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Threads per worker process.")
+@click.option("--worker-class", type=click.Choice(["gthread", "sync"]), default="gthread", show_default=True,
+              help="gthread: threads and keep-alive; sync: one call per process at a time, no keep-alive "
+                   "(for comparison: scripts/bench --worker-class sync).")
+@click.option("--keep-alive", type=click.IntRange(0, 3600), default=5, show_default=True,
+              help="Seconds an idle client connection is kept open.")
+@click.option("--graceful-timeout", type=click.IntRange(1, 3600), default=30, show_default=True,
+              help="On SIGTERM, seconds the calls in flight get to finish.")
+@click.option("--access-log", is_flag=True, help="Also log every HTTP request (JSON); the audit store is the call log.")
+def serve(host: str | None, port: int | None, workers: int, threads: int, worker_class: str, keep_alive: int,
+          graceful_timeout: int, access_log: bool) -> None:
+    """Serve the SOAP services over HTTP (gunicorn: WORKERS processes of THREADS threads)."""
+    from provider import logs
 
+    settings = _settings()
+    logs.configure(settings.log_level)
+    _check_startable(settings)
+    from provider.serving import ServeOptions, run
+
+    def ready(listening: str) -> None:
+        from provider import contract
+
+        click.echo(f"mitroo-provider listening on {listening} (public URL {settings.public_url}, "
+                   f"{workers} {worker_class} worker(s) x {threads} thread(s))")
+        for name in contract.SERVICES:
+            url = contract.service_url(settings.public_url, name)
+            click.echo(f"  {name:<24} {url}   WSDL: {url}?wsdl")
+        sys.stdout.flush()
+
+    options = ServeOptions(host=host or settings.host, port=settings.port if port is None else port,
+                           workers=workers, threads=threads, worker_class=worker_class, keep_alive=keep_alive,
+                           graceful_timeout=graceful_timeout, access_log=access_log)
+    run(settings, options, ready)
+
+
+def _check_startable(settings: Settings) -> None:
+    """What the master process checks once, before any worker starts: a migrated database and a usable key."""
     from db import partitions
     from db.engine import make_engine
     from db.migrate import current_revision, head_revision
-    from provider.app import create_app
+    from provider.keys import KeyConfigError, load_signing_key
 
-    settings = _settings()
     engine = make_engine(settings.database_url)
-    revision = current_revision(engine)
-    if revision != head_revision():
+    try:
+        revision = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot start: the database is unreachable ({type(exc).__name__})") from None
+    finally:
         engine.dispose()
+    if revision != head_revision():
         raise click.ClickException(
             f"the database is at migration {revision or 'none'}, not {head_revision()}: run `mitroo-provider db upgrade`"
         )
@@ -94,29 +132,12 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
         for month in partitions.ensure_ahead(connection).blocked:
             click.echo(f"WARNING: audit events of {month:%Y-%m} sit in the default partition", err=True)
     engine.dispose()
-    from provider.keys import KeyConfigError
-
     try:
-        app = create_app(settings)
+        key = load_signing_key(settings.key_source)
     except KeyConfigError as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
-    if warning := app.signing_key.expiry_warning():
+    if warning := key.expiry_warning():
         click.echo(f"WARNING: {warning}", err=True)
-    server = waitress.create_server(
-        app, host=host or settings.host, port=settings.port if port is None else port, threads=threads,
-        clear_untrusted_proxy_headers=False,
-    )
-    listening = f"http://{server.effective_host}:{server.effective_port}"
-    click.echo(f"mitroo-provider listening on {listening} (public URL {settings.public_url})")
-    for name, url in app.service_urls().items():
-        click.echo(f"  {name:<24} {url}   WSDL: {url}?wsdl")
-    sys.stdout.flush()
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        app.close()
 
 
 @main.command()

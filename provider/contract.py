@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from lxml import etree
 from spyne import Application
+from spyne import const as spyne_const
 from spyne.interface.wsdl import Wsdl11
 from spyne.protocol.soap import Soap11
 
@@ -37,6 +38,12 @@ def service_url(public_url: str, service: str) -> str:
 
 
 SOAP_HTTP_TRANSPORT = "http://schemas.xmlsoap.org/soap/http"
+
+# spyne runs a full gc.collect() at the end of a call whenever a second has passed since the last
+# one, to close file handles of multipart uploads (which no service here takes). Under load that
+# stop-the-world pass over the whole heap was half of a worker's CPU time; Python's own generational
+# collector is enough.
+spyne_const.MIN_GC_INTERVAL = float("inf")
 
 
 def spyne_application(service: str) -> Application:

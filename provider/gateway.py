@@ -22,15 +22,16 @@ from typing import Any, Callable, Iterable
 
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from db.engine import CallSessions
 
 from audit import events
-from provider import accreditation, auditrecord, dbfaults, soap, wssecurity, xmlparse
+from provider import accreditation, auditrecord, dbfaults, metrics, soap, wssecurity, xmlparse
 from provider.call import ENVIRON_KEY, Call
 from provider.clientip import observed_ip
 from provider.concurrency import ConcurrencyCap
 from provider.errors import ErrorCode, MitrooError
 from provider.keys import KeyConfigError
+from provider.logs import CALL_SEQUENCE_ID
 from provider.settings import Settings
 from provider.signing import ResponseSigner
 
@@ -55,12 +56,12 @@ class Gateway:
         service: str,
         *,
         settings: Settings,
-        sessions: sessionmaker[Session],
+        sessions: CallSessions,
         authenticator: accreditation.Authenticator,
         spyne_app: WsgiApp | None,
         wsdl: bytes | None,
         schema: etree.XMLSchema | None,
-        signer: ResponseSigner,
+        signer: ResponseSigner | None,
         cap: ConcurrencyCap,
     ) -> None:
         self.service = service
@@ -89,12 +90,20 @@ class Gateway:
             sessions=self.sessions,
         )
         environ[_BODY_KEY] = b""
+        context = CALL_SEQUENCE_ID.set(call.call_sequence_id)  # on every log line of this call
         try:
-            status, body = self._handle(environ, call)
-            return self._finish(environ, start_response, call, status, body, started)
+            with self.sessions.hold():  # one pooled connection for the whole call
+                try:
+                    status, body = self._handle(environ, call)
+                    return self._finish(environ, start_response, call, status, body, started)
+                finally:
+                    if call.slot is not None:
+                        self._release(call)
         finally:
-            if call.slot is not None:
-                self._release(call)
+            error = call.error
+            metrics.observe_call(self.service, call.operation, error.code.name if error else "OK",
+                                 time.monotonic() - started)
+            CALL_SEQUENCE_ID.reset(context)
 
     def _release(self, call: Call) -> None:
         assert call.slot is not None
@@ -105,7 +114,8 @@ class Gateway:
 
     def _handle(self, environ: dict[str, Any], call: Call) -> tuple[str, bytes]:
         try:
-            self.signer.ready()
+            if self.signer is not None:
+                self.signer.ready()
         except KeyConfigError as exc:
             log.error("the signing key cannot be used (%s): call %s answered MP_INTERNAL_ERROR, unsigned, "
                       "until the key is readable again", exc, call.call_sequence_id)
@@ -225,10 +235,10 @@ class Gateway:
         """Authentication, then the business checks that answer with an errorRecord."""
         now = _now()
         token = wssecurity.username_token(envelope.header)
-        call.caller = caller = self.authenticator.authenticate(token, now, call.observed_ip)
-        call.record = record = auditrecord.validate(call.declared, now, self.settings.audit_clock_skew_seconds)
-        accreditation.check_active(caller, now.date())
-        with self.sessions() as session:
+        with self.sessions() as session:  # one transaction, committed by consume_quota
+            call.caller = caller = self.authenticator.authenticate(token, now, call.observed_ip, session)
+            call.record = record = auditrecord.validate(call.declared, now, self.settings.audit_clock_skew_seconds)
+            accreditation.check_active(caller, now.date())
             accreditation.check_grant(session, caller, self.service, call.operation or "")
             call.retry_of = accreditation.check_not_replayed(
                 session, caller, record.unit, record.transaction_id, call.content_digest
@@ -313,9 +323,13 @@ class Gateway:
 
     def _signed(self, call: Call, status: str, body: bytes) -> tuple[str, bytes]:
         """Every envelope that leaves is signed (DESIGN §8). Should signing itself fail, the caller
-        gets an unsigned MP_INTERNAL_ERROR fault and no data."""
+        gets an unsigned MP_INTERNAL_ERROR fault and no data. (No signer: the benchmark-only
+        MITROO_BENCH_UNSIGNED.)"""
+        if self.signer is None:
+            return status, body
         try:
-            return status, self.signer.sign(body)
+            with metrics.SIGNING_SECONDS.time():
+                return status, self.signer.sign(body)
         except Exception:
             log.exception("signing failed in call %s; answered MP_INTERNAL_ERROR unsigned", call.call_sequence_id)
             return "500 Internal Server Error", soap.fault_document(
@@ -335,27 +349,28 @@ class Gateway:
     def _audit(self, call: Call, started: float, claim: events.TransactionClaim | None) -> None:
         error = call.error
         caller = call.caller
-        events.record(
-            self.sessions,
-            events.Event(
-                call_sequence_id=call.call_sequence_id,
-                server_time=call.call_sequence_date,
-                service=call.service,
-                operation=call.operation,
-                observed_ip=call.observed_ip,
-                outcome=error.code.name if error else "OK",
-                outcome_detail=call.audit_detail,
-                duration_ms=int((time.monotonic() - started) * 1000),
-                request_digest=call.request_digest or hashlib.sha256(b"").hexdigest(),
-                agency_code=caller.agency_code if caller else None,
-                system_code=caller.system_code if caller else None,
-                username=caller.username if caller else None,
-                declared=call.declared,
-                subjects=frozenset(call.subjects) if error is None else frozenset(),
-                purpose=call.purpose,
-            ),
-            claim,
-        )
+        with metrics.AUDIT_SECONDS.time():
+            events.record(
+                self.sessions,
+                events.Event(
+                    call_sequence_id=call.call_sequence_id,
+                    server_time=call.call_sequence_date,
+                    service=call.service,
+                    operation=call.operation,
+                    observed_ip=call.observed_ip,
+                    outcome=error.code.name if error else "OK",
+                    outcome_detail=call.audit_detail,
+                    duration_ms=int((time.monotonic() - started) * 1000),
+                    request_digest=call.request_digest or hashlib.sha256(b"").hexdigest(),
+                    agency_code=caller.agency_code if caller else None,
+                    system_code=caller.system_code if caller else None,
+                    username=caller.username if caller else None,
+                    declared=call.declared,
+                    subjects=frozenset(call.subjects) if error is None else frozenset(),
+                    purpose=call.purpose,
+                ),
+                claim,
+            )
 
 
 def _internal(call: Call) -> MitrooError:

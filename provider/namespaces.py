@@ -44,3 +44,5 @@ WSSE_X509V3: Final = (
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 )
 DS: Final = "http://www.w3.org/2000/09/xmldsig#"
+# The benchmark's echo service (MITROO_BENCH_ECHO, test environment only); never published.
+BENCH_ECHO: Final = "urn:mitroo-politon:benchEcho:v1"

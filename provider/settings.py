@@ -16,6 +16,8 @@ from provider.keys import KeySource, SignatureAlgorithm, read_passphrase
 from provider.lockout import LockoutPolicy
 
 ENVIRONMENTS = ("test", "production")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 class SettingsError(ValueError):
@@ -51,14 +53,32 @@ class Settings:
     call_slot_lease_seconds: int = 120
     db_statement_timeout_ms: int = 10_000
     db_connect_timeout_seconds: int = 3
+    # The auditor console (``mitroo-audit web``), a process of its own beside the provider.
+    console_host: str = "127.0.0.1"
+    console_port: int = 8001
+    console_public_url: str = ""  # default http://console_host:console_port; https:// makes the cookie Secure
+    console_secret_key_file: Path = field(default=Path(""))
+    console_idle_seconds: int = 900
+    # Each worker process keeps its own pool: db_pool_size connections, plus up to db_max_overflow
+    # more under a burst; a call waits at most db_pool_timeout_seconds for one.
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    db_pool_timeout_seconds: int = 10
+    log_level: str = "INFO"
+    # Benchmark-only switches, refused unless environment == "test" (scripts/bench).
+    bench_unsigned: bool = False  # answers leave unsigned: the pipeline without its signature
+    bench_echo: bool = False  # /ws/benchEcho: spyne alone, no database, audit or signature
 
     def __post_init__(self) -> None:
         if not self.database_url:
             path = (self.data_dir / "mitroo.sqlite3").resolve()
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
+        if not self.console_public_url:
+            object.__setattr__(self, "console_public_url", f"http://{self.console_host}:{self.console_port}")
         if not str(self.credential_key_file) or str(self.credential_key_file) == ".":
             object.__setattr__(self, "credential_key_file", (self.data_dir / "credential.key").resolve())
-        for attr, name in (("signing_key_file", "signing-key.pem"), ("signing_cert_file", "signing-cert.pem")):
+        for attr, name in (("signing_key_file", "signing-key.pem"), ("signing_cert_file", "signing-cert.pem"),
+                           ("console_secret_key_file", "console-secret.key")):
             if str(getattr(self, attr)) in ("", "."):
                 object.__setattr__(self, attr, (self.data_dir / name).resolve())
 
@@ -72,6 +92,11 @@ class Settings:
             algorithm=self.signature_algorithm,
             next_cert_file=self.signing_next_cert_file,
         )
+
+    @property
+    def console_secure_cookies(self) -> bool:
+        """The console is reached over TLS (directly or through a proxy): cookies only over HTTPS."""
+        return self.console_public_url.startswith("https://")
 
     @property
     def lockout_policy(self) -> LockoutPolicy:
@@ -108,15 +133,20 @@ class Settings:
                     "use sqlite:///path or postgresql+psycopg://user@host/db"
                 )
             values["database_url"] = url
-        public = env.get("MITROO_PUBLIC_URL", "")
-        if public:
-            parsed = urlsplit(public)
-            if parsed.scheme not in ("http", "https") or not parsed.netloc:
-                errors.append(f"MITROO_PUBLIC_URL={public!r}: must be an http:// or https:// URL with a host")
-            values["public_url"] = public.rstrip("/")
+        for var, attr in (("MITROO_PUBLIC_URL", "public_url"), ("MITROO_CONSOLE_PUBLIC_URL", "console_public_url")):
+            public = env.get(var, "")
+            if public:
+                parsed = urlsplit(public)
+                if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                    errors.append(f"{var}={public!r}: must be an http:// or https:// URL with a host")
+                values[attr] = public.rstrip("/")
         if env.get("MITROO_HOST"):
             values["host"] = env["MITROO_HOST"]
         integer("MITROO_PORT", "port", 0, 65535)
+        if env.get("MITROO_CONSOLE_HOST"):
+            values["console_host"] = env["MITROO_CONSOLE_HOST"]
+        integer("MITROO_CONSOLE_PORT", "console_port", 0, 65535)
+        integer("MITROO_CONSOLE_IDLE_TIMEOUT", "console_idle_seconds", 60, 86400)
         environment = env.get("MITROO_ENVIRONMENT", "")
         if environment:
             if environment not in ENVIRONMENTS:
@@ -141,8 +171,10 @@ class Settings:
         integer("MITROO_LOCKOUT_FAILURES", "lockout_user_failures", 1)
         integer("MITROO_LOCKOUT_IP_FAILURES", "lockout_ip_failures", 1)
         integer("MITROO_LOCKOUT_WINDOW", "lockout_window_seconds", 1, 86400)
-        if env.get("MITROO_CREDENTIAL_KEY_FILE"):
-            values["credential_key_file"] = Path(env["MITROO_CREDENTIAL_KEY_FILE"])
+        for var, attr in (("MITROO_CREDENTIAL_KEY_FILE", "credential_key_file"),
+                          ("MITROO_CONSOLE_SECRET_KEY_FILE", "console_secret_key_file")):
+            if env.get(var):
+                values[attr] = Path(env[var])
         for var, attr in (
             ("MITROO_SIGNING_KEY_FILE", "signing_key_file"),
             ("MITROO_SIGNING_CERT_FILE", "signing_cert_file"),
@@ -161,6 +193,28 @@ class Settings:
         integer("MITROO_CALL_SLOT_LEASE", "call_slot_lease_seconds", 1, 86400)
         integer("MITROO_DB_STATEMENT_TIMEOUT_MS", "db_statement_timeout_ms", 10, 3_600_000)
         integer("MITROO_DB_CONNECT_TIMEOUT", "db_connect_timeout_seconds", 1, 600)
+        integer("MITROO_DB_POOL_SIZE", "db_pool_size", 1, 200)
+        integer("MITROO_DB_MAX_OVERFLOW", "db_max_overflow", 0, 200)
+        integer("MITROO_DB_POOL_TIMEOUT", "db_pool_timeout_seconds", 1, 300)
+        level = env.get("MITROO_LOG_LEVEL", "")
+        if level:
+            if level.upper() not in LOG_LEVELS:
+                errors.append(f"MITROO_LOG_LEVEL={level!r}: must be one of {', '.join(LOG_LEVELS)}")
+            values["log_level"] = level.upper()
+
+        def switch(var: str, attr: str) -> None:
+            raw = env.get(var, "")
+            if not raw:
+                return
+            if raw.lower() not in _TRUE + _FALSE:
+                errors.append(f"{var}={raw!r}: must be one of {', '.join(_TRUE + _FALSE)}")
+                return
+            values[attr] = raw.lower() in _TRUE
+            if values[attr] and values.get("environment", "test") != "test":
+                errors.append(f"{var}: a benchmark-only switch, refused unless MITROO_ENVIRONMENT=test")
+
+        switch("MITROO_BENCH_UNSIGNED", "bench_unsigned")
+        switch("MITROO_BENCH_ECHO", "bench_echo")
         passphrase, problem = read_passphrase(env)
         if problem:
             errors.append(problem)

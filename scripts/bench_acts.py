@@ -220,12 +220,14 @@ def serve(url: str, data_dir: Path) -> tuple[str, subprocess.Popen[str]]:
     env.update(MITROO_DATABASE_URL=url, MITROO_DATA_DIR=str(data_dir), MITROO_PORT=str(port),
                MITROO_PUBLIC_URL=f"http://127.0.0.1:{port}")
     subprocess.run([CLI, "demo", "--persons", "0"], env=env, check=True, capture_output=True, timeout=600)
-    server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = data_dir / "serve.log"  # its JSON log lines; the banner comes on standard output
+    server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
     assert server.stdout is not None
     banner = server.stdout.readline()
     if "listening" not in banner:
         server.kill()
-        sys.exit(f"mitroo-provider serve did not start: {banner}{server.stdout.read()}")
+        server.wait()
+        sys.exit(f"mitroo-provider serve did not start: {banner}{server.stdout.read()}{log.read_text()[-3000:]}")
     return f"http://127.0.0.1:{port}/ws/civilRegistryActs", server
 
 
@@ -277,13 +279,19 @@ def prepared(description: str, unit: str, suffix: str = "") -> tuple[argparse.Na
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--samples", type=int, default=1000, help=f"{unit} per way (default 1000)")
     args = parser.parse_args()
-    if not args.database_url:
-        name = f"mitroo_bench_1m{suffix}" if args.persons == 1_000_000 else f"mitroo_bench{suffix}_{args.persons}"
-        args.database_url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    ensure_database(args.database_url)
-    engine = make_engine(args.database_url)
-    ensure_registry(engine, args.database_url, args.persons, args.seed)
+    args.database_url, engine = prepare(args.persons, args.seed, args.database_url, suffix)
     return args, engine
+
+
+def prepare(persons: int, seed: int, url: str | None = None, suffix: str = "") -> tuple[str, Engine]:
+    """The bench database of ``persons`` persons (url, or the default name for the size), made ready."""
+    if not url:
+        name = f"mitroo_bench_1m{suffix}" if persons == 1_000_000 else f"mitroo_bench{suffix}_{persons}"
+        url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+    ensure_database(url)
+    engine = make_engine(url)
+    ensure_registry(engine, url, persons, seed)
+    return url, engine
 
 
 def main() -> None:

@@ -51,9 +51,11 @@ def test_demo_then_serve_answers_zeep(env: dict[str, str], tmp_path: Path) -> No
     assert "Development signing key" in demo.stdout
     server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        banner = server.stdout.readline() + server.stdout.readline()  # type: ignore[union-attr]
         url = f"{env['MITROO_PUBLIC_URL']}/ws/registryParameters"
-        assert url in banner
+        banner = ""  # the JSON log lines on standard error (merged here) come first
+        while url not in banner and len(banner.splitlines()) < 20:
+            banner += server.stdout.readline()  # type: ignore[union-attr]
+        assert url in banner and "mitroo-provider listening on" in banner
         client = Client(f"{url}?wsdl", wsse=UsernameToken(user.username, user.password))
         answer = client.service.getMunicipalities(auditRecord=audit_record(), getMunicipalitiesInputRecord={})
         assert len(answer.getMunicipalitiesOutputRecord.municipality) == 332

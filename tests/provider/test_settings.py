@@ -154,3 +154,46 @@ def test_without_a_mapping_the_process_environment_is_read(monkeypatch: pytest.M
     monkeypatch.setenv("MITROO_PORT", "nine")
     with pytest.raises(SettingsError, match="MITROO_PORT"):
         Settings.from_env()
+
+
+def test_the_console_settings(tmp_path: Path) -> None:
+    default = Settings.from_env({"MITROO_DATA_DIR": str(tmp_path)})
+    assert (default.console_host, default.console_port, default.console_idle_seconds) == ("127.0.0.1", 8001, 900)
+    assert default.console_secret_key_file == tmp_path / "console-secret.key"
+    assert default.console_public_url == "http://127.0.0.1:8001" and default.console_secure_cookies is False
+    assert Settings.from_env({"MITROO_CONSOLE_PORT": "9001"}).console_public_url == "http://127.0.0.1:9001"
+    chosen = Settings.from_env({"MITROO_CONSOLE_HOST": "10.0.0.5", "MITROO_CONSOLE_PORT": "9443",
+                                "MITROO_CONSOLE_PUBLIC_URL": "https://audit.example.gr/",
+                                "MITROO_CONSOLE_SECRET_KEY_FILE": str(tmp_path / "k"),
+                                "MITROO_CONSOLE_IDLE_TIMEOUT": "600"})
+    assert (chosen.console_host, chosen.console_port, chosen.console_idle_seconds) == ("10.0.0.5", 9443, 600)
+    assert chosen.console_public_url == "https://audit.example.gr" and chosen.console_secure_cookies
+    assert chosen.console_secret_key_file == tmp_path / "k"
+    with pytest.raises(SettingsError) as bad:
+        Settings.from_env({"MITROO_CONSOLE_PORT": "web", "MITROO_CONSOLE_IDLE_TIMEOUT": "5",
+                           "MITROO_CONSOLE_PUBLIC_URL": "audit.example.gr"})
+    for name in ("MITROO_CONSOLE_PORT", "MITROO_CONSOLE_IDLE_TIMEOUT", "MITROO_CONSOLE_PUBLIC_URL"):
+        assert name in str(bad.value)
+
+
+def test_serving_settings_have_defaults_and_are_parsed() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.db_pool_size, defaults.db_max_overflow, defaults.db_pool_timeout_seconds) == (5, 5, 10)
+    assert defaults.log_level == "INFO" and not defaults.bench_unsigned and not defaults.bench_echo
+    settings = Settings.from_env({"MITROO_DB_POOL_SIZE": "8", "MITROO_DB_MAX_OVERFLOW": "0",
+                                  "MITROO_DB_POOL_TIMEOUT": "3", "MITROO_LOG_LEVEL": "warning",
+                                  "MITROO_BENCH_UNSIGNED": "off", "MITROO_BENCH_ECHO": "yes"})
+    assert (settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout_seconds) == (8, 0, 3)
+    assert settings.log_level == "WARNING" and not settings.bench_unsigned and settings.bench_echo
+
+
+def test_bad_serving_settings_are_each_named() -> None:
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"MITROO_DB_POOL_SIZE": "0", "MITROO_DB_MAX_OVERFLOW": "many", "MITROO_DB_POOL_TIMEOUT": "301",
+                           "MITROO_LOG_LEVEL": "loud", "MITROO_BENCH_ECHO": "perhaps"})
+    message = str(error.value)
+    assert "MITROO_DB_POOL_SIZE='0': must be between 1 and 200" in message
+    assert "MITROO_DB_MAX_OVERFLOW='many': must be a whole number" in message
+    assert "MITROO_DB_POOL_TIMEOUT='301': must be between 1 and 300" in message
+    assert "MITROO_LOG_LEVEL='loud': must be one of DEBUG, INFO, WARNING, ERROR" in message
+    assert "MITROO_BENCH_ECHO='perhaps': must be one of 1, true, yes, on, 0, false, no, off" in message

@@ -1,0 +1,191 @@
+"""The auditor console: a Flask application served by ``mitroo-audit web`` (waitress).
+
+Pages: login, search (with CSV/NDJSON export), one call, dashboard, a citizen's access report.
+Every page but the login needs an auditor's session; every query is audited first (fail closed);
+every form carries a CSRF token (Flask-WTF); every error is a page that says what went wrong,
+never a traceback. There is no JavaScript: charts are SVG drawn on the server.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import HTTPException
+
+from audit.events import AuditUnavailable
+from audit.web import auditing
+from audit.web.auth import Auditor, secret_key, still_valid
+from audit.web.i18n import DEFAULT, LANGUAGES, translate
+from db.engine import make_engine, make_sessionmaker
+from provider.accreditation import Authenticator
+from provider.clientip import observed_ip
+from provider.credentials import CredentialKey
+from provider.settings import Settings
+
+log = logging.getLogger("mitroo.console")
+PUBLIC_ENDPOINTS = frozenset({"login.login", "login.language", "static"})
+
+
+class ConsoleError(Exception):
+    """A request the console refuses, shown as a page with ``status``, a title and a message."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Console:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    authenticator: Authenticator
+
+
+def console() -> Console:
+    return current_app.extensions["mitroo_console"]  # type: ignore[no-any-return]
+
+
+def t(key: str, **values: object) -> str:
+    """``key`` in the language of this request."""
+    return translate(key, g.get("lang", DEFAULT), **values)
+
+
+def bad_parameter(name: str, value: object) -> ConsoleError:
+    return ConsoleError(400, t("bad_request"), t("bad_parameter", name=name, value=repr(value)))
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def audit_request() -> auditing.Request:
+    return auditing.request_of(request.method, request.path, request.query_string.decode("utf-8", "replace"),
+                               request.form.items(multi=True), client_ip(), g.started)
+
+
+def client_ip() -> str:
+    return observed_ip(request.environ, console().settings.trusted_proxies)
+
+
+def audit(operation: str, **values: Any) -> str:
+    """Write this request's audit event (see ``audit.web.auditing.record``); return its callSequenceId."""
+    values.setdefault("auditor", g.get("auditor"))
+    return auditing.record(console().sessions, audit_request(), operation, **values)
+
+
+def create_app(settings: Settings) -> Flask:
+    """The console over the provider's database, with the provider's accounts and lockout policy."""
+    app = Flask(__name__)
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    authenticator = Authenticator(
+        sessions, environment=settings.environment, credential_key=CredentialKey(settings.credential_key_file),
+        cache_seconds=settings.credential_cache_seconds, digest_max_age_seconds=settings.digest_max_age_seconds,
+        lockout_policy=settings.lockout_policy,
+    )
+    app.config.update(
+        SECRET_KEY=secret_key(settings.console_secret_key_file),
+        SESSION_COOKIE_NAME="mitroo_console",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.console_secure_cookies,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which the idle timeout ends
+    )
+    app.extensions["mitroo_console"] = Console(settings, engine, sessions, authenticator)
+    CSRFProtect(app)
+    app.jinja_env.globals.update(_=t, languages=LANGUAGES)
+
+    from audit.web.pages import call, dashboard, login, search, subject
+
+    for module in (login, search, call, dashboard, subject):
+        app.register_blueprint(module.blueprint)
+    app.before_request(_before)
+    app.after_request(_headers)
+    _error_pages(app)
+    return app
+
+
+def _before() -> ResponseReturnValue | None:
+    g.started = time.monotonic()
+    g.lang = session.get("lang") if session.get("lang") in LANGUAGES else DEFAULT
+    g.auditor = None
+    settings = console().settings
+    auditor = Auditor.from_session(session.get("auditor"))
+    if auditor is not None:
+        seen = session.get("seen")
+        if not isinstance(seen, (int, float)) or time.time() - seen > settings.console_idle_seconds:
+            _end_session("session_expired")
+        elif not still_valid(console().sessions, auditor, settings.environment):
+            _end_session("session_ended")
+        else:
+            g.auditor = auditor
+            session["seen"] = int(time.time())
+    if g.auditor is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        if request.endpoint is None:
+            return None  # an unknown address: the 404 page
+        if request.method == "GET":
+            return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
+        raise ConsoleError(403, t("forbidden"), t("login_needed"))
+    return None
+
+
+def _end_session(reason: str) -> None:
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(reason)
+
+
+def _headers(response: Any) -> Any:
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _page(status: int, title: str, message: str) -> ResponseReturnValue:
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def _error_pages(app: Flask) -> None:
+    handlers: dict[Any, Callable[[Any], ResponseReturnValue]] = {
+        ConsoleError: lambda exc: _page(exc.status, exc.title, exc.message),
+        CSRFError: lambda exc: _page(400, t("bad_request"), t("csrf_failed")),
+        AuditUnavailable: lambda exc: _page(503, t("unavailable"), t("audit_unavailable")),
+        SQLAlchemyError: lambda exc: _page(503, t("unavailable"), t("store_unavailable", kind=type(exc).__name__)),
+    }
+    for kind, handler in handlers.items():
+        app.register_error_handler(kind, handler)
+
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        status = exc.code or 500
+        messages = {404: ("not_found", "no_such_page"), 405: ("bad_request", "method_not_allowed"),
+                    413: ("bad_request", "too_large")}
+        title, message = messages.get(status, ("error", ""))
+        return _page(status, t(title), t(message) if message else (exc.description or ""))
+
+    def unexpected(exc: Exception) -> ResponseReturnValue:
+        log.exception("console error on %s %s", request.method, request.path)
+        return _page(500, t("error"), t("internal"))
+
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected)
+

@@ -1,0 +1,136 @@
+"""The search page and its exports over HTTP (both databases): the rows are the CLI's for the same
+filter, pagination and order, CSV and NDJSON parsed back, bad criteria named, every query audited."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy.orm import sessionmaker
+
+from audit import events
+from tests.audit.web.conftest import Console, Seeded, console_events
+from tests.conftest import USERS
+
+AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
+ROW = re.compile(r'<tr data-call="([^"]+)"')
+
+
+def cli_search(console: Console, *args: str) -> list[dict[str, object]]:
+    """``mitroo-audit search --format json`` on the console's database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
+    env.update(PYTHONUTF8="1", MITROO_DATABASE_URL=console.database.url)
+    result = subprocess.run([AUDIT, "search", *args, "--format", "json"], env=env, capture_output=True, text=True,
+                            encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def rows(page: requests.Response) -> list[str]:
+    assert page.status_code == 200, page.text[:500]
+    return ROW.findall(page.text)
+
+
+def test_the_rows_are_the_clis_for_the_same_filter(console: Console, seeded: Seeded,
+                                                    auditor: requests.Session) -> None:
+    criteria = {"unit": seeded.unit, "outcome": "OK", "service": "civilRegistryActs", "subject_amka": seeded.amka}
+    page = auditor.get(console.url("/search"), params={**criteria, "order": "asc"}, timeout=30)
+    expected = cli_search(console, "--unit", seeded.unit, "--outcome", "OK", "--service", "civilRegistryActs",
+                          "--subject-amka", seeded.amka)
+    assert rows(page) == [row["call_sequence_id"] for row in expected] == [seeded.birth_act, seeded.search_acts]
+    for name, value in criteria.items():  # the form shows the filter it ran
+        assert f'name="{name}" value="{value}"' in page.text
+    newest = auditor.get(console.url("/search"), params=criteria, timeout=30)
+    assert rows(newest) == [seeded.search_acts, seeded.birth_act]
+    everything = cli_search(console, "--unit", seeded.unit)
+    assert sorted(rows(auditor.get(console.url("/search"), params={"unit": seeded.unit}, timeout=30))) == sorted(
+        row["call_sequence_id"] for row in everything)
+    event = console_events(console, "search", USERS.auditor)[-1]
+    assert seeded.unit in (event.outcome_detail or "") and event.outcome == "OK"
+
+
+def test_an_error_filter_and_an_ip_network(console: Console, seeded: Seeded, auditor: requests.Session) -> None:
+    failed = auditor.get(console.url("/search"), params={"unit": seeded.unit, "outcome": "ERROR"}, timeout=30)
+    assert rows(failed) == [seeded.refused] and "MP_NOT_AUTHORIZED" in failed.text
+    network = auditor.get(console.url("/search"), params={"unit": seeded.unit, "observed_ip": "127.0.0.0/8",
+                                                          "order": "asc"}, timeout=30)
+    assert rows(network) == [row["call_sequence_id"] for row in
+                             cli_search(console, "--unit", seeded.unit, "--observed-ip", "127.0.0.0/8")]
+    assert len(rows(network)) == 6
+
+
+@pytest.fixture(scope="module")
+def thirty(console: Console) -> str:
+    """Thirty events of an agency of their own, a minute apart."""
+    agency = f"PG{uuid.uuid4().hex[:8].upper()}"
+    start = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.timezone.utc)
+    sessions = sessionmaker(console.database.engine)
+    for n in range(30):
+        events.record(sessions, events.Event(
+            call_sequence_id=str(uuid.uuid4()), server_time=start + dt.timedelta(minutes=n),
+            service="registryParameters",
+            operation="getCountries", observed_ip="192.0.2.9", outcome="OK", duration_ms=3, request_digest="0" * 64,
+            agency_code=agency, system_code="SYS", username=f"u{n % 3}",
+            declared={"auditProtocol": f"ΑΠ {n}/2026", "auditUnit": "Τμήμα"}))
+    return agency
+
+
+def test_pages_of_results_both_ways(console: Console, thirty: str, auditor: requests.Session) -> None:
+    expected = [row["call_sequence_id"] for row in cli_search(console, "--agency", thirty)]
+    first = auditor.get(console.url("/search"), params={"agency": thirty, "order": "asc", "size": 25}, timeout=30)
+    assert rows(first) == expected[:25] and 'id="next-page"' in first.text and 'id="prev-page"' not in first.text
+    following = re.search(r'href="([^"]+)" rel="next"', first.text)
+    assert following
+    second = auditor.get(console.url(following.group(1).replace("&amp;", "&")), timeout=30)
+    assert rows(second) == expected[25:] and 'id="next-page"' not in second.text and 'id="prev-page"' in second.text
+    newest = auditor.get(console.url("/search"), params={"agency": thirty, "size": 25}, timeout=30)
+    assert rows(newest) == list(reversed(expected))[:25]
+    beyond = auditor.get(console.url("/search"), params={"agency": thirty, "page": 3, "size": 25}, timeout=30)
+    assert rows(beyond) == [] and 'id="no-results"' in beyond.text
+
+
+@pytest.mark.parametrize("output", ["csv", "ndjson"])
+def test_an_export_of_the_current_filter(console: Console, thirty: str, auditor: requests.Session,
+                                         output: str) -> None:
+    answer = auditor.get(console.url(f"/search/export.{output}"), params={"agency": thirty, "order": "asc"},
+                         timeout=30)
+    assert answer.status_code == 200 and "attachment" in answer.headers["Content-Disposition"]
+    text = answer.content.decode("utf-8")
+    parsed = (list(csv.DictReader(io.StringIO(text))) if output == "csv"
+              else [json.loads(line) for line in text.splitlines()])
+    expected = cli_search(console, "--agency", thirty)
+    assert [row["call_sequence_id"] for row in parsed] == [row["call_sequence_id"] for row in expected]
+    assert parsed[0]["audit_protocol"] == "ΑΠ 0/2026" and parsed[0]["server_time"] == expected[0]["server_time"]
+    event = console_events(console, "export", USERS.auditor)[-1]
+    assert thirty in (event.outcome_detail or "") and f"format={output}" in (event.outcome_detail or "")
+
+
+@pytest.mark.parametrize("params, named", [
+    ({"since": "yesterday"}, "Από"),
+    ({"observed_ip": "10.0.0.999"}, "IP που παρατηρήθηκε"),
+    ({"subject_act": "L1/x/2020"}, "πράξη"),
+    ({"subject_amka": "00000000000"}, "no person"),
+    ({"page": "x"}, "page"),
+    ({"size": "7"}, "size"),
+    ({"order": "sideways"}, "order"),
+])
+def test_a_bad_criterion_is_named(console: Console, auditor: requests.Session, params: dict[str, str],
+                                  named: str) -> None:
+    answer = auditor.get(console.url("/search"), params=params, timeout=30)
+    assert answer.status_code == 400 and named in answer.text and 'id="error-message"' in answer.text
+    assert "Traceback" not in answer.text
+
+
+def test_unknown_addresses_are_pages_too(console: Console, auditor: requests.Session) -> None:
+    for path, status in (("/nowhere", 404), ("/search/export.xlsx", 404), ("/calls/x/reveal", 405)):
+        answer = auditor.get(console.url(path), timeout=30)
+        assert answer.status_code == status and 'id="error-message"' in answer.text, path
