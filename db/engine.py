@@ -64,8 +64,8 @@ class _Held:
                 self.connection = self.engine.connect()
             except SQLAlchemyError:
                 return None  # the session connects by itself and meets the failure where it is handled
-        if self.connection.invalidated or self.connection.in_transaction():
-            return None
+        if self.connection.invalidated or self.connection.get_transaction() is not None:
+            return None  # in use, or left with a failed transaction (a commit the disk refused)
         return self.connection
 
     def release(self) -> None:

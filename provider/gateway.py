@@ -44,6 +44,10 @@ XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 _BODY_KEY = "mitroo.body"  # the request bytes, kept in the WSGI environ for a re-dispatch
 
 
+# A refused oversized body is read (and dropped) up to this size, so the client gets its fault.
+DRAIN_BYTES = 32 * 1024 * 1024
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -162,9 +166,8 @@ class Gateway:
             if length < 0:
                 raise MitrooError(ErrorCode.MP_MALFORMED_REQUEST, "μη έγκυρο Content-Length (not a byte count)")
             if length > limit:
-                raise MitrooError(
-                    ErrorCode.MP_MALFORMED_REQUEST, f"το αίτημα υπερβαίνει το όριο των {limit} bytes (body too large)"
-                )
+                _discard(stream, min(length, DRAIN_BYTES))
+                raise _too_large(limit)
             data = stream.read(length)
             if len(data) < length:
                 raise MitrooError(
@@ -174,9 +177,8 @@ class Gateway:
         else:
             data = stream.read(limit + 1)
             if len(data) > limit:
-                raise MitrooError(
-                    ErrorCode.MP_MALFORMED_REQUEST, f"το αίτημα υπερβαίνει το όριο των {limit} bytes (body too large)"
-                )
+                _discard(stream, DRAIN_BYTES - len(data))
+                raise _too_large(limit)
         return data
 
     @staticmethod
@@ -371,6 +373,21 @@ class Gateway:
                 ),
                 claim,
             )
+
+
+def _too_large(limit: int) -> MitrooError:
+    return MitrooError(ErrorCode.MP_MALFORMED_REQUEST, f"το αίτημα υπερβαίνει το όριο των {limit} bytes (body too large)")
+
+
+def _discard(stream: Any, at_most: int) -> None:
+    """Read and drop up to ``at_most`` bytes of a refused body, so that the client, still sending,
+    reads its fault instead of a connection reset (gunicorn closes a connection with unread input,
+    and the kernel then resets it). A body declared beyond DRAIN_BYTES is not read at all."""
+    while at_most > 0:
+        chunk = stream.read(min(at_most, 65536))
+        if not chunk:
+            return
+        at_most -= len(chunk)
 
 
 def _internal(call: Call) -> MitrooError:

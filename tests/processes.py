@@ -35,6 +35,12 @@ class ProviderProcess:
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers: the serve process's children (it is their arbiter)."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in children]
+
 
 def provider_env(database_url: str, key_file: Path, directory: Path, **settings: str) -> dict[str, str]:
     keys = signing_key_files()
@@ -53,19 +59,20 @@ def provider_env(database_url: str, key_file: Path, directory: Path, **settings:
 
 @contextmanager
 def provider_process(
-    database: PreparedDatabase, directory: Path, *, threads: int = 8, **settings: str
+    database: PreparedDatabase, directory: Path, *, threads: int = 8, workers: int = 1, **settings: str
 ) -> Iterator[ProviderProcess]:
     """``mitroo-provider serve`` on a free port for ``database``; extra MITROO_* ``settings``."""
-    with serve_env(provider_env(database.url, database.key_file, directory, **settings), directory, threads) as served:
+    env = provider_env(database.url, database.key_file, directory, **settings)
+    with serve_env(env, directory, threads, workers) as served:
         yield served
 
 
 @contextmanager
-def serve_env(env: dict[str, str], directory: Path, threads: int = 8) -> Iterator[ProviderProcess]:
+def serve_env(env: dict[str, str], directory: Path, threads: int = 8, workers: int = 1) -> Iterator[ProviderProcess]:
     directory.mkdir(parents=True, exist_ok=True)
     log_path = directory / f"provider-{uuid.uuid4().hex[:6]}.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen([CLI, "serve", "--threads", str(threads)], env=env, stdout=subprocess.PIPE,
+        process = subprocess.Popen([CLI, "serve", "--workers", str(workers), "--threads", str(threads)], env=env, stdout=subprocess.PIPE,
                                    stderr=log, text=True)
         try:
             banner = process.stdout.readline()  # type: ignore[union-attr]

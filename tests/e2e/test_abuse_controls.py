@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import random
 import signal
 import threading
@@ -245,7 +246,10 @@ def test_calls_in_progress_in_two_processes_fill_the_cap_and_a_killed_worker_s_s
             blocker.execute(text("LOCK TABLE act_types IN ACCESS EXCLUSIVE MODE"))
             threads, results = _blocked_calls([a, a], username)
             _wait_for_slots(database, agency_id, 2)
-            a.process.send_signal(signal.SIGKILL)  # dies holding both slots
+            workers = a.worker_pids()
+            a.process.send_signal(signal.SIGKILL)  # the arbiter, so that it starts no new worker
+            for worker in workers:
+                os.kill(worker, signal.SIGKILL)  # dies holding both slots
             a.process.wait(timeout=10)
             blocker.rollback()
         for thread in threads:
