@@ -14,9 +14,8 @@ transaction ids), and reports:
 - each worker's resident memory (VmRSS) after the warm-up and at the end.
 
 Exit status 0 only with zero unexpected outcomes, zero audit mismatches and every worker's memory
-growth under --max-growth percent. Workers: ``mitroo-provider serve --workers N`` when this release's
-serve has that option, else N ``serve`` processes (each its own worker) on their own ports, the
-client spreading calls over them.
+growth under --max-growth percent. Workers: ``mitroo-provider serve --workers N`` (gunicorn), as in
+production.
 """
 from __future__ import annotations
 
@@ -221,54 +220,35 @@ def rss(pid: int) -> int:
     return int(match.group(1)) * 1024 if match else 0
 
 
-def serve_has_workers() -> bool:
-    result = subprocess.run([CLI, "serve", "--help"], capture_output=True, text=True)
-    return "--workers" in result.stdout
-
-
 class Workers:
-    """The provider's worker processes and the URLs to spread calls over."""
+    """``mitroo-provider serve --workers N``: the arbiter, and its workers that answer the calls."""
 
     def __init__(self, env: dict[str, str], count: int, threads: int, log_dir: Path) -> None:
-        self.processes: list[subprocess.Popen[str]] = []
-        self.urls: list[str] = []
-        self.log_dir = log_dir
-        if serve_has_workers():
-            self.mode = f"mitroo-provider serve --workers {count}"
-            self._start(env, ["--workers", str(count), "--threads", str(threads)])
-        else:
-            self.mode = f"{count} mitroo-provider serve processes (this serve has no --workers), {threads} threads each"
-            for _ in range(count):
-                self._start(env, ["--threads", str(threads)])
-
-    def _start(self, env: dict[str, str], options: list[str]) -> None:
-        log = (self.log_dir / f"worker-{len(self.processes)}.log").open("w")
-        process = subprocess.Popen([CLI, "serve", "--port", "0", *options], env=env, stdout=subprocess.PIPE, stderr=log,
-                                   text=True)
-        for _ in range(50):
-            line = process.stdout.readline()  # type: ignore[union-attr]
-            match = re.search(r"listening on (http://\S+)", line)
-            if match:
-                break
-        else:
+        self.mode = f"mitroo-provider serve --workers {count} --threads {threads}"
+        log = (log_dir / "provider.log").open("w")
+        self.process = subprocess.Popen(
+            [CLI, "serve", "--port", "0", "--workers", str(count), "--threads", str(threads)],
+            env=env, stdout=subprocess.PIPE, stderr=log, text=True,
+        )
+        line = self.process.stdout.readline()  # type: ignore[union-attr]
+        match = re.search(r"listening on (http://\S+)", line)
+        if not match:
             raise SystemExit(f"the provider did not start; see {log.name}")
-        self.processes.append(process)
-        self.urls.append(match.group(1))
+        self.urls = [match.group(1)]
+        deadline = time.monotonic() + 60
+        while len(self.pids()) < count:  # each worker builds its application after the fork
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {len(self.pids())} of {count} workers started; see {log.name}")
+            time.sleep(0.2)
 
     def pids(self) -> list[int]:
-        """The processes that answer calls: the serve processes, or the children of a serve --workers."""
-        pids = []
-        for process in self.processes:
-            children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-            found = [int(pid) for pid in children.read_text().split()] if children.exists() else []
-            pids.extend(found or [process.pid])
-        return sorted(pids)
+        """The workers: the children of the serve process."""
+        pid = self.process.pid
+        return sorted(int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
 
     def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            process.wait(timeout=60)
+        self.process.terminate()
+        self.process.wait(timeout=60)
 
 
 # -- the load --------------------------------------------------------------------------------------
@@ -406,7 +386,7 @@ def main() -> int:
         results, elapsed = run_load(workers.urls, the_mix, args.rate, args.duration, args.clients)
         sampling.set()
         rss_end = {pid: rss(pid) for pid in pids}
-        alive = all(process.poll() is None for process in workers.processes) and workers.pids() == pids
+        alive = workers.process.poll() is None and workers.pids() == pids
     finally:
         workers.stop()
     books = audit_books(url, results, since)
