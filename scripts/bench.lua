@@ -18,7 +18,7 @@ function init(args)
     math.randomseed(tid * 7919)
     counter = math.random(count)
     non200, error_records = 0, 0
-    headers = {["Content-Type"] = "text/xml; charset=utf-8"}
+    headers = {["Content-Type"] = "text/xml; charset=utf-8", ["SOAPAction"] = '""'}
 end
 
 function request()

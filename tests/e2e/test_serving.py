@@ -38,7 +38,7 @@ class Served:
         body = envelope("getActTypes", security=security_text(USERS.aade, PASSWORD))
         poster = http or requests
         answer = poster.post(f"{self.base_url}/ws/registryParameters", data=body,
-                             headers={"Content-Type": "text/xml; charset=utf-8"}, timeout=60)
+                             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}, timeout=60)
         found = etree.fromstring(answer.content).find(".//{*}callSequenceId")
         return answer.status_code, None if found is None else found.text
 
@@ -80,8 +80,12 @@ def served(database: PreparedDatabase, tmp_path: Path) -> Iterator[Served]:
         yield served
     finally:
         if process.poll() is None:
-            process.kill()
-            process.wait()
+            process.terminate()  # the arbiter stops its workers with it (SIGKILL would orphan them)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def audited(engine_db: PreparedDatabase, call_sequence_ids: list[str]) -> dict[str, str]:
@@ -137,16 +141,20 @@ def test_sigterm_finishes_the_calls_in_flight_and_loses_no_audit_event(served: S
                     else:
                         unexpected.append(status)
 
-    callers = [threading.Thread(target=caller) for _ in range(6)]
+    callers = [threading.Thread(target=caller, daemon=True) for _ in range(6)]
     for thread in callers:
         thread.start()
-    while len(answered) < 40:
-        time.sleep(0.05)
-    served.process.send_signal(signal.SIGTERM)  # calls are in flight on six connections
-    assert served.process.wait(timeout=120) == 0
-    stop.set()
-    for thread in callers:
-        thread.join(timeout=60)
+    try:
+        deadline = time.monotonic() + 120
+        while len(answered) < 40:
+            assert time.monotonic() < deadline and not unexpected, f"answered {len(answered)}, unexpected {unexpected[:5]}"
+            time.sleep(0.05)
+        served.process.send_signal(signal.SIGTERM)  # calls are in flight on six connections
+        assert served.process.wait(timeout=120) == 0
+    finally:
+        stop.set()
+        for thread in callers:
+            thread.join(timeout=60)
     assert not unexpected
     outcomes = audited(database, answered)
     assert set(outcomes) == set(answered), f"answered without an audit event: {set(answered) - set(outcomes)}"
