@@ -18,8 +18,9 @@ import datetime as dt
 import random
 import threading
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Delete, delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,6 +38,31 @@ class Slot:
     call_sequence_id: str
 
 
+_SLOTS = CallSlot.__table__
+_TAKEN = select(_SLOTS.c.slot).where(_SLOTS.c.agency_id == bindparam("agency_id"), _SLOTS.c.expires_at > bindparam("now"))
+_RELEASE = delete(_SLOTS).where(
+    _SLOTS.c.agency_id == bindparam("agency_id"), _SLOTS.c.slot == bindparam("slot"),
+    _SLOTS.c.call_sequence_id == bindparam("call_sequence_id"),
+)
+
+
+def _take_statement(dialect: str) -> Any:
+    """Take slot ``slot`` when it is free: no row, or its holder's lease ran out before ``now``."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(_SLOTS).values(
+        agency_id=bindparam("agency_id"), slot=bindparam("slot"), call_sequence_id=bindparam("call_sequence_id"),
+        expires_at=bindparam("expires_at"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[_SLOTS.c.agency_id, _SLOTS.c.slot],
+        set_={"call_sequence_id": statement.excluded.call_sequence_id, "expires_at": statement.excluded.expires_at},
+        where=_SLOTS.c.expires_at <= bindparam("now"),
+    ).returning(_SLOTS.c.slot)
+
+
+_TAKE = {dialect: _take_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 class ConcurrencyCap:
     def __init__(self, sessions: sessionmaker[Session], *, limit: int, lease_seconds: int) -> None:
         self.sessions = sessions
@@ -45,33 +71,28 @@ class ConcurrencyCap:
         self._unreleased: list[Slot] = []  # slots whose release failed; released at the next acquire
         self._lock = threading.Lock()
 
-    def acquire(self, caller: Caller, call_sequence_id: str, now: dt.datetime) -> Slot | None:
-        """Take one of the agency's slots, or raise ``MP_CONCURRENCY_LIMIT``; None when there is no cap."""
+    def acquire(self, caller: Caller, call_sequence_id: str, now: dt.datetime, session: Session | None = None
+                ) -> Slot | None:
+        """Take one of the agency's slots, or raise ``MP_CONCURRENCY_LIMIT``; None when there is no cap.
+        On ``session`` (the gateway's admission transaction) the slot is taken in its transaction, which
+        the caller commits; without one, in a transaction of its own."""
         if self.limit <= 0:
             return None
-        with self.sessions() as session:
-            self._release_unreleased(session)
-            taken = set(session.scalars(
-                select(CallSlot.slot).where(CallSlot.agency_id == caller.agency_id, CallSlot.expires_at > now)
-            ))
-            free = [number for number in range(self.limit) if number not in taken]
-            random.shuffle(free)  # racing callers rarely try the same slot first
-            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            for number in free:
-                statement = insert(CallSlot).values(
-                    agency_id=caller.agency_id, slot=number, call_sequence_id=call_sequence_id,
-                    expires_at=now + self.lease,
-                )
-                statement = statement.on_conflict_do_update(
-                    index_elements=[CallSlot.agency_id, CallSlot.slot],
-                    set_={"call_sequence_id": statement.excluded.call_sequence_id,
-                          "expires_at": statement.excluded.expires_at},
-                    where=CallSlot.expires_at <= now,
-                ).returning(CallSlot.slot)
-                if session.execute(statement).scalar_one_or_none() is not None:
-                    session.commit()
-                    return Slot(caller.agency_id, number, call_sequence_id)
-            session.commit()
+        if session is None:
+            with self.sessions() as own:
+                slot = self.acquire(caller, call_sequence_id, now, own)
+                own.commit()
+                return slot
+        self._release_unreleased(session)
+        taken = set(session.scalars(_TAKEN, {"agency_id": caller.agency_id, "now": now}))
+        free = [number for number in range(self.limit) if number not in taken]
+        random.shuffle(free)  # racing callers rarely try the same slot first
+        take = _TAKE[session.get_bind().dialect.name]
+        for number in free:
+            parameters = {"agency_id": caller.agency_id, "slot": number, "call_sequence_id": call_sequence_id,
+                          "expires_at": now + self.lease, "now": now}
+            if session.execute(take, parameters).scalar_one_or_none() is not None:
+                return Slot(caller.agency_id, number, call_sequence_id)
         raise MitrooError(
             ErrorCode.MP_CONCURRENCY_LIMIT,
             f"ο φορέας {caller.agency_code} έχει ήδη {self.limit} κλήσεις σε εξέλιξη, το όριο ταυτόχρονων κλήσεων "
@@ -83,7 +104,7 @@ class ConcurrencyCap:
         database cannot be reached, the slot is kept and freed before this worker's next acquisition."""
         try:
             with self.sessions() as session:
-                session.execute(_delete(slot))
+                session.execute(_RELEASE, _release_parameters(slot))
                 session.commit()
         except SQLAlchemyError:
             with self._lock:
@@ -96,8 +117,7 @@ class ConcurrencyCap:
         if not slots:
             return
         try:
-            for slot in slots:
-                session.execute(_delete(slot))
+            session.execute(_RELEASE, [_release_parameters(slot) for slot in slots])
             session.commit()
         except SQLAlchemyError:
             with self._lock:
@@ -105,7 +125,5 @@ class ConcurrencyCap:
             raise
 
 
-def _delete(slot: Slot) -> Delete:
-    return delete(CallSlot).where(
-        CallSlot.agency_id == slot.agency_id, CallSlot.slot == slot.number, CallSlot.call_sequence_id == slot.call_sequence_id
-    )
+def _release_parameters(slot: Slot) -> dict[str, Any]:
+    return {"agency_id": slot.agency_id, "slot": slot.number, "call_sequence_id": slot.call_sequence_id}

@@ -232,19 +232,22 @@ class Gateway:
             )
 
     def _admit(self, call: Call, envelope: soap.Envelope) -> None:
-        """Authentication, then the business checks that answer with an errorRecord."""
+        """Authentication, then the business checks that answer with an errorRecord: one transaction,
+        whose first statement reads the caller, their grant and the transaction id's earlier use."""
         now = _now()
         token = wssecurity.username_token(envelope.header)
-        with self.sessions() as session:  # one transaction, committed by consume_quota
-            call.caller = caller = self.authenticator.authenticate(token, now, call.observed_ip, session)
-            call.record = record = auditrecord.validate(call.declared, now, self.settings.audit_clock_skew_seconds)
-            accreditation.check_active(caller, now.date())
-            accreditation.check_grant(session, caller, self.service, call.operation or "")
-            call.retry_of = accreditation.check_not_replayed(
-                session, caller, record.unit, record.transaction_id, call.content_digest
+        declared = call.declared
+        with self.sessions() as session:  # committed by consume_quota
+            admission = self.authenticator.admit(
+                session, token, now, call.observed_ip, self.service, call.operation or "",
+                (declared.get("auditUnit") or "").strip(), (declared.get("auditTransactionId") or "").strip(),
             )
-        call.slot = self.cap.acquire(caller, call.call_sequence_id, now)
-        with self.sessions() as session:
+            call.caller = caller = admission.caller
+            call.record = record = auditrecord.validate(declared, now, self.settings.audit_clock_skew_seconds)
+            accreditation.check_active(caller, now.date())
+            accreditation.check_grant(caller, self.service, call.operation or "", admission.granted)
+            call.retry_of = accreditation.replay_of(admission.used, record.transaction_id, call.content_digest)
+            call.slot = self.cap.acquire(caller, call.call_sequence_id, now, session)
             accreditation.consume_quota(session, caller, now.date())
 
     def _dispatch(self, environ: dict[str, Any], call: Call, data: bytes) -> tuple[str, bytes]:
