@@ -123,13 +123,17 @@ def main() -> None:
     provider = create_app()
     gc.freeze()  # as each gunicorn worker does after start-up
 
+    by_operation: dict[str, list[float]] = defaultdict(list)
+
     def call(path: str, template: str) -> None:
+        started = time.thread_time()
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         body = template.replace(bench_serve.TX, uuid.uuid4().hex).replace(bench_serve.NOW, now).encode()
         statuses: list[str] = []
         answer = b"".join(provider(environ_for(path, body), lambda status, headers: statuses.append(status)))
         if not statuses[0].startswith("200") or b"errorCode>" in answer:
             sys.exit(f"call failed: {statuses[0]}\n{answer[:3000].decode(errors='replace')}")
+        by_operation[environ_for(path, body)["HTTP_SOAPACTION"].strip('"')].append(time.thread_time() - started)
 
     total = Meter()
     whole = total.wrap("call", call)
@@ -137,6 +141,7 @@ def main() -> None:
         whole(path, template)
     meter.spent.clear()
     total.spent.clear()
+    by_operation.clear()
     profiler = cProfile.Profile(time.thread_time) if args.cprofile else None  # CPU, not waiting on the database
     wall = time.monotonic()
     if profiler:
@@ -159,6 +164,8 @@ def main() -> None:
     for part, what in PARTS.items():
         seconds = spent.get(part, 0.0)
         print(f"{part:<10} {seconds / calls * 1000:>11.3f} {seconds / cpu:>6.1%}  {what}")
+    for operation, seconds in sorted(by_operation.items()):
+        print(f"{operation:<28} {len(seconds):>5} calls {sum(seconds) / len(seconds) * 1000:>7.2f} ms CPU per call")
 
 
 if __name__ == "__main__":
