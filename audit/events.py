@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -60,8 +61,10 @@ _INSERT_CLAIM = insert(_USED)
 _INSERT_SUBJECTS = insert(_SUBJECTS)
 
 
-def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClaim | None = None) -> int:
-    """Write ``event`` (and ``claim``) and commit; return the event id."""
+def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClaim | None = None,
+           also: Callable[[Session], None] | None = None) -> int:
+    """Write ``event`` (and ``claim``), run ``also`` in the same transaction (the gateway frees the call's
+    concurrency slot there) and commit; return the event id."""
     declared = event.declared
     try:
         with sessions() as session:
@@ -102,6 +105,8 @@ def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClai
                         {"event_id": event_id, "person_id": person_id, "event_time": event.server_time}
                         for person_id in sorted(event.subjects)
                     ])
+                if also is not None:
+                    also(session)
                 session.commit()
             except IntegrityError as exc:
                 session.rollback()

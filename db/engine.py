@@ -64,7 +64,8 @@ class _Held:
                 self.connection = self.engine.connect()
             except SQLAlchemyError:
                 return None  # the session connects by itself and meets the failure where it is handled
-        if self.connection.invalidated or self.connection.in_transaction():
+        # A transaction left behind (even an inactive one, after a failed COMMIT) makes it unusable here.
+        if self.connection.invalidated or self.connection.get_transaction() is not None:
             return None
         return self.connection
 

@@ -5,10 +5,11 @@ The state is in the database (table ``agency_call_slots``): an agency's slots ar
 0 … N-1 and a call holds one, taken with a single INSERT … ON CONFLICT DO UPDATE that succeeds only
 on a slot that is free (no row) or whose holder's lease has run out. Two callers can never hold the
 same slot, whichever process they run in, and a call that finds every slot taken is refused at once
-with ``MP_CONCURRENCY_LIMIT`` rather than queued. The slot is released when the call has been
-answered. When the release itself fails (the database went away under the call), the worker keeps
-the slot and releases it before its next acquisition, so an outage does not shrink the agency's cap
-once the database is back. A worker that dies holding a slot cannot release it, so each slot is a
+with ``MP_CONCURRENCY_LIMIT`` rather than queued. The slot is released once the call's audit event
+is written, in the same transaction, just before the answer is signed and sent. When the release
+itself fails (the database went away under the call), the worker keeps the slot and releases it
+before its next acquisition, so an outage does not shrink the agency's cap once the database is
+back. A worker that dies holding a slot cannot release it, so each slot is a
 lease that expires after ``lease_seconds``: a longer call than that may let one more call in, never
 fewer.
 """
@@ -99,13 +100,18 @@ class ConcurrencyCap:
             f"(at most {self.limit} calls of one agency at once)",
         )
 
-    def release(self, slot: Slot) -> None:
-        """Free ``slot`` if this call still holds it (after a lease ran out, another call may). If the
-        database cannot be reached, the slot is kept and freed before this worker's next acquisition."""
+    def release(self, slot: Slot, session: Session | None = None) -> None:
+        """Free ``slot`` if this call still holds it (after a lease ran out, another call may). On
+        ``session`` (the call's audit transaction) the caller commits; if that fails, the caller
+        releases the slot again without one. Without a session, if the database cannot be reached,
+        the slot is kept and freed before this worker's next acquisition."""
+        if session is not None:
+            session.execute(_RELEASE, _release_parameters(slot))
+            return
         try:
-            with self.sessions() as session:
-                session.execute(_RELEASE, _release_parameters(slot))
-                session.commit()
+            with self.sessions() as own:
+                own.execute(_RELEASE, _release_parameters(slot))
+                own.commit()
         except SQLAlchemyError:
             with self._lock:
                 self._unreleased.append(slot)

@@ -3,8 +3,9 @@
 Order of work for every POST (DESIGN §4, §6, §7):
 read the body (size cap) → hardened parse → SOAP 1.1 envelope and SOAPAction → XSD validation →
 UsernameToken authentication → auditRecord → accreditation status → grant → replay (a retry of the
-same content is answered) → a slot under the agency's concurrency cap (held until answered) → quota →
-spyne dispatch (the operation itself) → audit event committed → response signed (WS-Security) → sent.
+same content is answered) → a slot under the agency's concurrency cap → quota →
+spyne dispatch (the operation itself) → audit event committed (the slot freed in its transaction) →
+response signed (WS-Security) → sent.
 
 Protocol failures become SOAP Faults written here; business outcomes become errorRecords
 written by spyne (the edge reads ``Call.rejection``). The audit event is committed before a
@@ -22,6 +23,7 @@ from typing import Any, Callable, Iterable
 
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from db.engine import CallSessions
 
 from audit import events
@@ -350,8 +352,16 @@ class Gateway:
         return "503 Service Unavailable", soap.fault_document(error, call.call_sequence_id, call.call_sequence_date)
 
     def _audit(self, call: Call, started: float, claim: events.TransactionClaim | None) -> None:
+        """Commit the call's audit event, freeing its concurrency slot in the same transaction (if that
+        fails, the slot stays with the call and is released on its own afterwards)."""
         error = call.error
         caller = call.caller
+        slot = call.slot
+
+        def release(session: Session) -> None:
+            if slot is not None:
+                self.cap.release(slot, session)
+
         with metrics.AUDIT_SECONDS.time():
             events.record(
                 self.sessions,
@@ -373,7 +383,9 @@ class Gateway:
                     purpose=call.purpose,
                 ),
                 claim,
+                release,
             )
+        call.slot = None
 
 
 def _internal(call: Call) -> MitrooError:
