@@ -2,16 +2,16 @@
 worker and process, so one agency cannot take every worker while the others queue behind it.
 
 The state is in the database (table ``agency_call_slots``): an agency's slots are numbered
-0 … N-1 and a call holds one, taken with a single INSERT … ON CONFLICT DO UPDATE that succeeds only
-on a slot that is free (no row) or whose holder's lease has run out. Two callers can never hold the
+0 … N-1 and a call holds one, taken with an INSERT … ON CONFLICT DO NOTHING when the slot is free (no
+row) or an UPDATE … WHERE expires_at <= now when its holder's lease has run out; neither locks a
+slot it does not take, so callers racing for slots cannot deadlock. Two callers can never hold the
 same slot, whichever process they run in, and a call that finds every slot taken is refused at once
-with ``MP_CONCURRENCY_LIMIT`` rather than queued. The slot is released once the call's audit event
-is written, in the same transaction, just before the answer is signed and sent. When the release
-itself fails (the database went away under the call), the worker keeps the slot and releases it
-before its next acquisition, so an outage does not shrink the agency's cap once the database is
-back. A worker that dies holding a slot cannot release it, so each slot is a
-lease that expires after ``lease_seconds``: a longer call than that may let one more call in, never
-fewer.
+with ``MP_CONCURRENCY_LIMIT`` rather than queued. The slot is taken in the call's admission
+transaction and released in the transaction of its audit event, just before the answer is signed and
+sent. When the release itself fails (the database went away under the call), the worker keeps the
+slot and releases it before its next acquisition, so an outage does not shrink the agency's cap once
+the database is back. A worker that dies holding a slot cannot release it, so each slot is a lease
+that expires after ``lease_seconds``: a longer call than that may let one more call in, never fewer.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,28 +40,30 @@ class Slot:
 
 
 _SLOTS = CallSlot.__table__
-_TAKEN = select(_SLOTS.c.slot).where(_SLOTS.c.agency_id == bindparam("agency_id"), _SLOTS.c.expires_at > bindparam("now"))
+_HELD = select(_SLOTS.c.slot, _SLOTS.c.expires_at).where(_SLOTS.c.agency_id == bindparam("agency_id"))
 _RELEASE = delete(_SLOTS).where(
     _SLOTS.c.agency_id == bindparam("agency_id"), _SLOTS.c.slot == bindparam("slot"),
     _SLOTS.c.call_sequence_id == bindparam("call_sequence_id"),
 )
+# Taking a slot locks no row it does not get, so two callers racing for the same slots inside their
+# admission transactions cannot deadlock: a free slot is taken by an INSERT that does nothing on a
+# conflict; a slot whose lease ran out, by an UPDATE that only matches it while it is still expired.
+# (Bind parameters named unlike the columns: an UPDATE reserves the column names for its SET clause.)
+_TAKE_EXPIRED = update(_SLOTS).where(
+    _SLOTS.c.agency_id == bindparam("p_agency"), _SLOTS.c.slot == bindparam("p_slot"),
+    _SLOTS.c.expires_at <= bindparam("p_now"),
+).values(call_sequence_id=bindparam("p_holder"), expires_at=bindparam("p_until")).returning(_SLOTS.c.slot)
 
 
-def _take_statement(dialect: str) -> Any:
-    """Take slot ``slot`` when it is free: no row, or its holder's lease ran out before ``now``."""
+def _take_free_statement(dialect: str) -> Any:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(_SLOTS).values(
-        agency_id=bindparam("agency_id"), slot=bindparam("slot"), call_sequence_id=bindparam("call_sequence_id"),
-        expires_at=bindparam("expires_at"),
-    )
-    return statement.on_conflict_do_update(
-        index_elements=[_SLOTS.c.agency_id, _SLOTS.c.slot],
-        set_={"call_sequence_id": statement.excluded.call_sequence_id, "expires_at": statement.excluded.expires_at},
-        where=_SLOTS.c.expires_at <= bindparam("now"),
-    ).returning(_SLOTS.c.slot)
+    return insert(_SLOTS).values(
+        agency_id=bindparam("p_agency"), slot=bindparam("p_slot"), call_sequence_id=bindparam("p_holder"),
+        expires_at=bindparam("p_until"),
+    ).on_conflict_do_nothing(index_elements=[_SLOTS.c.agency_id, _SLOTS.c.slot]).returning(_SLOTS.c.slot)
 
 
-_TAKE = {dialect: _take_statement(dialect) for dialect in ("postgresql", "sqlite")}
+_TAKE_FREE = {dialect: _take_free_statement(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 class ConcurrencyCap:
@@ -85,14 +87,16 @@ class ConcurrencyCap:
                 own.commit()
                 return slot
         self._release_unreleased(session)
-        taken = set(session.scalars(_TAKEN, {"agency_id": caller.agency_id, "now": now}))
-        free = [number for number in range(self.limit) if number not in taken]
+        held = {slot: expires for slot, expires in session.execute(_HELD, {"agency_id": caller.agency_id})}
+        free = [number for number in range(self.limit) if number not in held or held[number] <= now]
         random.shuffle(free)  # racing callers rarely try the same slot first
-        take = _TAKE[session.get_bind().dialect.name]
+        take_free = _TAKE_FREE[session.get_bind().dialect.name]
         for number in free:
-            parameters = {"agency_id": caller.agency_id, "slot": number, "call_sequence_id": call_sequence_id,
-                          "expires_at": now + self.lease, "now": now}
-            if session.execute(take, parameters).scalar_one_or_none() is not None:
+            parameters = {"p_agency": caller.agency_id, "p_slot": number, "p_holder": call_sequence_id,
+                          "p_until": now + self.lease, "p_now": now}
+            # An expired slot may have been freed since it was read: then it is inserted again.
+            statements = (_TAKE_EXPIRED, take_free) if number in held else (take_free,)
+            if any(session.execute(statement, parameters).scalar_one_or_none() is not None for statement in statements):
                 return Slot(caller.agency_id, number, call_sequence_id)
         raise MitrooError(
             ErrorCode.MP_CONCURRENCY_LIMIT,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from db.engine import make_sessionmaker
 from db.models import Agency, CallSlot
 from provider.accreditation import Caller
+from provider import concurrency
 from provider.concurrency import ConcurrencyCap
 from tests.conftest import PASSWORD, PreparedDatabase, discard_database, prepare_database
 from tests.processes import ProviderProcess, new_agency, provider_process
@@ -185,6 +186,32 @@ def test_refused_calls_do_not_spend_the_quota(capped: Pair, database: PreparedDa
     for slot in held:
         elsewhere.release(slot)  # type: ignore[arg-type]
     assert [outcome(call(capped[1], username)), outcome(call(capped[0], username))] == ["OK", "MP_QUOTA_EXCEEDED"]
+
+
+def test_trying_a_taken_slot_locks_nothing(own_postgres: PreparedDatabase) -> None:
+    """A caller that finds a slot taken (another call got it after the caller read the free ones) holds
+    no lock on it for the rest of its admission transaction: the holder's audit transaction frees it
+    at once. (An ON CONFLICT DO UPDATE that matched nothing still locked the row: two admissions racing
+    for two slots deadlocked under the benchmark.)"""
+    database = own_postgres
+    caller = caller_of(database, new_agency(database))
+    sessions = make_sessionmaker(database.engine)
+    cap = ConcurrencyCap(sessions, limit=2, lease_seconds=60)
+    now = dt.datetime.now(dt.timezone.utc)
+    held = cap.acquire(caller, "held-elsewhere", now)
+    assert held is not None
+    with sessions() as admission:
+        attempt = {"p_agency": caller.agency_id, "p_slot": held.number, "p_holder": "racing", "p_now": now,
+                   "p_until": now + dt.timedelta(seconds=60)}
+        assert admission.execute(concurrency._TAKE_FREE["postgresql"], attempt).first() is None
+        assert admission.execute(concurrency._TAKE_EXPIRED, attempt).first() is None
+        with sessions() as audit:
+            audit.execute(text("SET LOCAL lock_timeout = '2s'"))
+            cap.release(held, audit)
+            audit.commit()
+        assert cap.acquire(caller, "in-admission", now, admission) is not None
+        admission.commit()
+    assert slots_held(database, caller.agency_id) == 1
 
 
 # -- calls really in progress in both processes (PostgreSQL: a lock held on the table they read) ---------
