@@ -87,17 +87,23 @@ class ConcurrencyCap:
                 own.commit()
                 return slot
         self._release_unreleased(session)
-        held = {slot: expires for slot, expires in session.execute(_HELD, {"agency_id": caller.agency_id})}
-        free = [number for number in range(self.limit) if number not in held or held[number] <= now]
-        random.shuffle(free)  # racing callers rarely try the same slot first
         take_free = _TAKE_FREE[session.get_bind().dialect.name]
-        for number in free:
-            parameters = {"p_agency": caller.agency_id, "p_slot": number, "p_holder": call_sequence_id,
-                          "p_until": now + self.lease, "p_now": now}
-            # An expired slot may have been freed since it was read: then it is inserted again.
-            statements = (_TAKE_EXPIRED, take_free) if number in held else (take_free,)
-            if any(session.execute(statement, parameters).scalar_one_or_none() is not None for statement in statements):
-                return Slot(caller.agency_id, number, call_sequence_id)
+        # Racing callers may take every slot this one found free; slots freed meanwhile are found by
+        # reading them once more.
+        for _ in range(2):
+            held = {slot: expires for slot, expires in session.execute(_HELD, {"agency_id": caller.agency_id})}
+            free = [number for number in range(self.limit) if number not in held or held[number] <= now]
+            random.shuffle(free)  # racing callers rarely try the same slot first
+            for number in free:
+                parameters = {"p_agency": caller.agency_id, "p_slot": number, "p_holder": call_sequence_id,
+                              "p_until": now + self.lease, "p_now": now}
+                # An expired slot may have been freed since it was read: then it is inserted again.
+                statements = (_TAKE_EXPIRED, take_free) if number in held else (take_free,)
+                if any(session.execute(statement, parameters).scalar_one_or_none() is not None
+                       for statement in statements):
+                    return Slot(caller.agency_id, number, call_sequence_id)
+            if not free:
+                break
         raise MitrooError(
             ErrorCode.MP_CONCURRENCY_LIMIT,
             f"ο φορέας {caller.agency_code} έχει ήδη {self.limit} κλήσεις σε εξέλιξη, το όριο ταυτόχρονων κλήσεων "
