@@ -38,7 +38,8 @@ class Served:
         body = envelope("getActTypes", security=security_text(USERS.aade, PASSWORD))
         poster = http or requests
         answer = poster.post(f"{self.base_url}/ws/registryParameters", data=body,
-                             headers={"Content-Type": "text/xml; charset=utf-8"}, timeout=60)
+                             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"getActTypes"'},
+                             timeout=60)
         found = etree.fromstring(answer.content).find(".//{*}callSequenceId")
         return answer.status_code, None if found is None else found.text
 
@@ -137,10 +138,12 @@ def test_sigterm_finishes_the_calls_in_flight_and_loses_no_audit_event(served: S
                     else:
                         unexpected.append(status)
 
-    callers = [threading.Thread(target=caller) for _ in range(6)]
+    callers = [threading.Thread(target=caller, daemon=True) for _ in range(6)]
     for thread in callers:
         thread.start()
+    deadline = time.monotonic() + 120
     while len(answered) < 40:
+        assert time.monotonic() < deadline and not unexpected, f"answered {len(answered)}, unexpected {unexpected[:5]}"
         time.sleep(0.05)
     served.process.send_signal(signal.SIGTERM)  # calls are in flight on six connections
     assert served.process.wait(timeout=120) == 0
