@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -52,46 +53,60 @@ class Event:
     purpose: str | None = None
 
 
-def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClaim | None = None) -> int:
-    """Write ``event`` (and ``claim``) and commit; return the event id."""
+_EVENTS, _SUBJECTS, _USED = AuditEvent.__table__, AuditEventSubject.__table__, UsedTransaction.__table__
+# Plain Core INSERTs, built once: the ORM's unit of work and its per-row coercions buy nothing for rows
+# that are never read back here.
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+_INSERT_CLAIM = insert(_USED)
+_INSERT_SUBJECTS = insert(_SUBJECTS)
+
+
+def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClaim | None = None,
+           also: Callable[[Session], None] | None = None) -> int:
+    """Write ``event`` (and ``claim``), run ``also`` in the same transaction (the gateway frees the call's
+    concurrency slot there) and commit; return the event id."""
+    declared = event.declared
     try:
         with sessions() as session:
+            connection = session.connection()
             try:
-                # Plain INSERTs: the ORM's unit of work buys nothing for rows that are never read back here.
-                event_id = session.execute(insert(AuditEvent).values(
-                    call_sequence_id=event.call_sequence_id,
-                    server_time=event.server_time,
-                    service=event.service,
-                    operation=event.operation,
-                    agency_code=event.agency_code,
-                    system_code=event.system_code,
-                    username=event.username,
-                    audit_transaction_id=event.declared.get("auditTransactionId"),
-                    audit_transaction_date=event.declared.get("auditTransactionDate"),
-                    audit_unit=event.declared.get("auditUnit"),
-                    audit_protocol=event.declared.get("auditProtocol"),
-                    audit_user_id=event.declared.get("auditUserId"),
-                    audit_user_ip=event.declared.get("auditUserIp"),
-                    observed_ip=event.observed_ip[:45],
-                    outcome=event.outcome,
-                    outcome_detail=event.outcome_detail,
-                    duration_ms=event.duration_ms,
-                    request_digest=event.request_digest,
-                    purpose=event.purpose,
-                ).returning(AuditEvent.id)).scalar_one()
+                event_id = connection.execute(_INSERT_EVENT, {
+                    "call_sequence_id": event.call_sequence_id,
+                    "server_time": event.server_time,
+                    "service": event.service,
+                    "operation": event.operation,
+                    "agency_code": event.agency_code,
+                    "system_code": event.system_code,
+                    "username": event.username,
+                    "audit_transaction_id": declared.get("auditTransactionId"),
+                    "audit_transaction_date": declared.get("auditTransactionDate"),
+                    "audit_unit": declared.get("auditUnit"),
+                    "audit_protocol": declared.get("auditProtocol"),
+                    "audit_user_id": declared.get("auditUserId"),
+                    "audit_user_ip": declared.get("auditUserIp"),
+                    "observed_ip": event.observed_ip[:45],
+                    "outcome": event.outcome,
+                    "outcome_detail": event.outcome_detail,
+                    "duration_ms": event.duration_ms,
+                    "request_digest": event.request_digest,
+                    "purpose": event.purpose,
+                }).scalar_one()
                 if claim is not None:
-                    session.execute(insert(UsedTransaction).values(
-                        agency_id=claim.agency_id,
-                        audit_unit=claim.audit_unit,
-                        transaction_id=claim.transaction_id,
-                        call_sequence_id=event.call_sequence_id,
-                        used_at=event.server_time,
-                        content_digest=claim.content_digest,
-                    ))
+                    connection.execute(_INSERT_CLAIM, {
+                        "agency_id": claim.agency_id,
+                        "audit_unit": claim.audit_unit,
+                        "transaction_id": claim.transaction_id,
+                        "call_sequence_id": event.call_sequence_id,
+                        "used_at": event.server_time,
+                        "content_digest": claim.content_digest,
+                    })
                 if event.subjects:
-                    session.execute(insert(AuditEventSubject),
-                                    [{"event_id": event_id, "person_id": pid, "event_time": event.server_time}
-                                     for pid in sorted(event.subjects)])
+                    connection.execute(_INSERT_SUBJECTS, [
+                        {"event_id": event_id, "person_id": person_id, "event_time": event.server_time}
+                        for person_id in sorted(event.subjects)
+                    ])
+                if also is not None:
+                    also(session)
                 session.commit()
             except IntegrityError as exc:
                 session.rollback()

@@ -12,9 +12,9 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, Select, and_, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -77,6 +77,56 @@ class _CredentialCache:
 _UNKNOWN = "άγνωστος χρήστης ή λάθος συνθηματικό (unknown user or wrong password)"
 
 
+_USERS, _SYSTEMS, _AGENCIES = WsUser.__table__, AgencySystem.__table__, Agency.__table__
+_GRANTS, _USED = Grant.__table__, UsedTransaction.__table__
+
+
+def _caller_query(for_call: bool) -> Select[Any]:
+    """The WS user, their system and agency, and their recent failed logins: one indexed statement.
+    ``for_call`` adds what admission to a call also needs, on the same round trip: whether the agency
+    holds the grant for the service and operation, and the earlier use of the auditTransactionId."""
+    users, systems, agencies = _USERS.c, _SYSTEMS.c, _AGENCIES.c
+    by_user, by_ip = lockout.failure_counts(bindparam("username"), bindparam("ip"), bindparam("since"))
+    joined = _USERS.join(_SYSTEMS, users.system_id == systems.id).join(_AGENCIES, systems.agency_id == agencies.id)
+    columns: list[Any] = [
+        by_user.label("failures_by_user"), by_ip.label("failures_by_ip"), users.id, users.username,
+        users.password_hash, users.digest_secret, users.environment, users.locked, users.roles,
+        systems.code.label("system_code"), agencies.id.label("agency_id"), agencies.code.label("agency_code"),
+        agencies.status, agencies.valid_from, agencies.valid_to, agencies.daily_quota,
+    ]
+    if for_call:
+        grants, used = _GRANTS.c, _USED.c
+        joined = joined.outerjoin(_GRANTS, and_(
+            grants.agency_id == agencies.id, grants.service == bindparam("service"),
+            grants.operation == bindparam("operation"),
+        )).outerjoin(_USED, and_(
+            used.agency_id == agencies.id, used.audit_unit == bindparam("unit"),
+            used.transaction_id == bindparam("transaction_id"),
+        ))
+        columns += [grants.id.label("grant_id"), used.call_sequence_id.label("used_call_sequence_id"),
+                    used.content_digest.label("used_content_digest")]
+    return select(*columns).select_from(joined).where(users.username == bindparam("username"))
+
+
+_CALLER = _caller_query(for_call=False)
+_CALLER_FOR_CALL = _caller_query(for_call=True)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What admission to a call read with the caller: the grant, and an earlier use of the transaction id."""
+
+    caller: Caller
+    granted: bool
+    used: UsedTransactionId | None
+
+
+@dataclass(frozen=True)
+class UsedTransactionId:
+    call_sequence_id: str
+    content_digest: str | None
+
+
 class Authenticator:
     def __init__(
         self,
@@ -96,50 +146,65 @@ class Authenticator:
         self.cache = _CredentialCache(cache_seconds)
 
     def authenticate(self, token: UsernameToken, now: dt.datetime, ip: str, session: Session | None = None) -> Caller:
-        """The caller named by ``token``, read on ``session`` (the gateway's admission transaction) or on
-        a session of its own. A wrong password or unknown user counts towards the lockout of the
-        username and of the source ``ip`` (provider/lockout.py)."""
+        """The caller named by ``token``, read on ``session`` or on a session of its own. A wrong
+        password or unknown user counts towards the lockout of the username and of the source ``ip``
+        (provider/lockout.py)."""
         with _borrowed(self.sessions, session) as session:
-            failures = lockout.check(session, self.lockout, token.username, ip, now)
-            row = session.execute(
-                select(WsUser, AgencySystem, Agency)
-                .join(AgencySystem, WsUser.system_id == AgencySystem.id)
-                .join(Agency, AgencySystem.agency_id == Agency.id)
-                .where(WsUser.username == token.username)
-            ).one_or_none()
-            try:
-                if row is None:
-                    raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, _UNKNOWN)
-                user, system, agency = row
-                self._check_password(session, token, user, now)
-            except MitrooError:
-                session.rollback()
-                lockout.record_failure(session, self.lockout, token.username, ip, now)
-                raise
-            if failures.by_user:
-                lockout.clear(session, user.username)
-            # Checked after the password so a lock or environment is not revealed to a guesser.
-            if user.locked:
-                raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, "ο λογαριασμός είναι κλειδωμένος (user is locked)")
-            if user.environment != self.environment:
-                raise MitrooError(
-                    ErrorCode.MP_AUTHENTICATION_FAILED,
-                    f"ο χρήστης ανήκει στο περιβάλλον {user.environment}, όχι στο {self.environment}",
-                )
-            return Caller(
-                user_id=user.id,
-                username=user.username,
-                roles=tuple(r for r in user.roles.split(",") if r),
-                system_code=system.code,
-                agency_id=agency.id,
-                agency_code=agency.code,
-                agency_status=agency.status,
-                valid_from=agency.valid_from,
-                valid_to=agency.valid_to,
-                daily_quota=agency.daily_quota,
-            )
+            return self._caller(session, _CALLER, {}, token, now, ip)[0]
 
-    def _check_password(self, session: Session, token: UsernameToken, user: WsUser, now: dt.datetime) -> None:
+    def admit(self, session: Session, token: UsernameToken, now: dt.datetime, ip: str, service: str, operation: str,
+              unit: str, transaction_id: str) -> Admission:
+        """``authenticate`` on the call's admission ``session``, reading in the same statement whether the
+        caller's agency holds the grant for ``service``.``operation`` and whether it used
+        ``transaction_id`` from ``unit`` before (checked by ``check_grant`` and ``replay_of``)."""
+        parameters = {"service": service, "operation": operation, "unit": unit, "transaction_id": transaction_id}
+        caller, row = self._caller(session, _CALLER_FOR_CALL, parameters, token, now, ip)
+        used = None if row.used_call_sequence_id is None else UsedTransactionId(
+            row.used_call_sequence_id, row.used_content_digest)
+        return Admission(caller, row.grant_id is not None, used)
+
+    def _caller(self, session: Session, query: Select[Any], parameters: dict[str, str], token: UsernameToken,
+                now: dt.datetime, ip: str) -> tuple[Caller, Row[Any]]:
+        row = session.execute(query, {
+            **parameters, "username": token.username, "ip": ip, "since": lockout.window_start(self.lockout, now),
+        }).one_or_none()
+        if row is None:  # the failures still decide first whether the username or address is locked
+            failures = lockout.check(session, self.lockout, token.username, ip, now)
+        else:
+            failures = lockout.refuse_locked(self.lockout, lockout.Failures(row.failures_by_user, row.failures_by_ip), ip)
+        try:
+            if row is None:
+                raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, _UNKNOWN)
+            self._check_password(session, token, row, now)
+        except MitrooError:
+            session.rollback()
+            lockout.record_failure(session, self.lockout, token.username, ip, now)
+            raise
+        if failures.by_user:
+            lockout.clear(session, row.username)
+        # Checked after the password so a lock or environment is not revealed to a guesser.
+        if row.locked:
+            raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, "ο λογαριασμός είναι κλειδωμένος (user is locked)")
+        if row.environment != self.environment:
+            raise MitrooError(
+                ErrorCode.MP_AUTHENTICATION_FAILED,
+                f"ο χρήστης ανήκει στο περιβάλλον {row.environment}, όχι στο {self.environment}",
+            )
+        caller = Caller(
+            user_id=row.id,
+            username=row.username,
+            roles=tuple(r for r in row.roles.split(",") if r),
+            system_code=row.system_code,
+            agency_id=row.agency_id,
+            agency_code=row.agency_code,
+            agency_status=row.status,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+            daily_quota=row.daily_quota,
+        )
+        return caller, row
+
+    def _check_password(self, session: Session, token: UsernameToken, user: Row[Any], now: dt.datetime) -> None:
         if token.digest:
             self._check_digest(session, token, user, now)
             return
@@ -149,7 +214,7 @@ class Authenticator:
                 raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, _UNKNOWN)
             self.cache.remember(key)
 
-    def _check_digest(self, session: Session, token: UsernameToken, user: WsUser, now: dt.datetime) -> None:
+    def _check_digest(self, session: Session, token: UsernameToken, user: Row[Any], now: dt.datetime) -> None:
         check_digest_freshness(token, now, self.digest_max_age)
         password = self.credential_key.decrypt(user.digest_secret) if user.digest_secret else None
         if password is None:
@@ -211,7 +276,9 @@ def granted_operations(session: Session, caller: Caller, service: str) -> list[s
     )
 
 
-def check_grant(session: Session, caller: Caller, service: str, operation: str) -> None:
+def check_grant(caller: Caller, service: str, operation: str, granted: bool) -> None:
+    """Refuse ``operation`` unless it is a metaservice, the caller has the service's role, or the agency
+    holds the grant (``granted``, as read by ``Authenticator.admit``)."""
     if operation in METASERVICES:
         return
     role = ROLE_SERVICES.get(service)
@@ -222,31 +289,18 @@ def check_grant(session: Session, caller: Caller, service: str, operation: str) 
                 f"η υπηρεσία {service} είναι μόνο για χρήστες με ρόλο {role} (only for users with the {role} role)",
             )
         return
-    found = session.scalar(
-        select(Grant.id).where(
-            Grant.agency_id == caller.agency_id, Grant.service == service, Grant.operation == operation
-        )
-    )
-    if found is None:
+    if not granted:
         raise MitrooError(
             ErrorCode.MP_NOT_AUTHORIZED,
             f"ο φορέας {caller.agency_code} δεν έχει έγκριση για {service}.{operation}",
         )
 
 
-def check_not_replayed(
-    session: Session, caller: Caller, unit: str, transaction_id: str, content_digest: str
-) -> str | None:
-    """Refuse a reused auditTransactionId, unless the call is a retry: the same unit sending the
-    same content again because the first answer never arrived (a client's retry after a dropped
-    connection). A retry is answered, and its callSequenceId of the original is returned."""
-    used = session.execute(
-        select(UsedTransaction.call_sequence_id, UsedTransaction.content_digest).where(
-            UsedTransaction.agency_id == caller.agency_id,
-            UsedTransaction.audit_unit == unit,
-            UsedTransaction.transaction_id == transaction_id,
-        )
-    ).first()
+def replay_of(used: UsedTransactionId | None, transaction_id: str, content_digest: str) -> str | None:
+    """Refuse a reused auditTransactionId (``used``, as read by ``Authenticator.admit``), unless the
+    call is a retry: the same unit sending the same content again because the first answer never
+    arrived (a client's retry after a dropped connection). A retry is answered, and the
+    callSequenceId of the original is returned."""
     if used is None:
         return None
     if used.content_digest is not None and used.content_digest == content_digest:
@@ -261,16 +315,25 @@ def duplicate_transaction(transaction_id: str, call_sequence_id: str) -> MitrooE
     )
 
 
+def _quota_statement(dialect: str) -> Any:
+    usage = DailyUsage.__table__
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(usage).values(agency_id=bindparam("agency_id"), day=bindparam("day"), calls=1)
+    return statement.on_conflict_do_update(
+        index_elements=[usage.c.agency_id, usage.c.day],
+        set_={"calls": usage.c.calls + 1},
+        where=usage.c.calls < bindparam("quota"),
+    ).returning(usage.c.calls)
+
+
+_QUOTA = {dialect: _quota_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 def consume_quota(session: Session, caller: Caller, day: dt.date) -> None:
-    """Count this call against the agency's daily quota; refuse once the quota is spent."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(DailyUsage).values(agency_id=caller.agency_id, day=day, calls=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[DailyUsage.agency_id, DailyUsage.day],
-        set_={"calls": DailyUsage.calls + 1},
-        where=DailyUsage.calls < caller.daily_quota,
-    ).returning(DailyUsage.calls)
-    used = session.execute(statement).scalar_one_or_none()
+    """Count this call against the agency's daily quota and commit; refuse once the quota is spent."""
+    statement = _QUOTA[session.get_bind().dialect.name]
+    used = session.execute(statement, {"agency_id": caller.agency_id, "day": day, "quota": caller.daily_quota}
+                           ).scalar_one_or_none()
     session.commit()
     if used is None or used > caller.daily_quota:
         raise MitrooError(

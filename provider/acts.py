@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
-from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy import Row, Select, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from db.elot743 import transliterate
@@ -119,22 +119,26 @@ def get_act(session: Session, act_type: str, reference: ActReference | None, per
     return load_act(session, act_id)
 
 
-def _office(session: Session, code: str) -> RegistryOffice:
-    office = session.scalar(select(RegistryOffice).where(RegistryOffice.code == code))
+_OFFICES, _ACTS, _PARTIES, _PERSONS = (RegistryOffice.__table__, CivilAct.__table__, ActParty.__table__,
+                                       Person.__table__)
+_OFFICE = select(_OFFICES.c.id, _OFFICES.c.name, _OFFICES.c.numbers_by_volume).where(
+    _OFFICES.c.code == bindparam("code"))
+# coalesce(volume, 0) with a literal 0, exactly as uq_civil_acts_reference indexes it.
+_BY_REFERENCE = select(_ACTS.c.id).where(
+    _ACTS.c.registry_office_id == bindparam("office_id"),
+    _ACTS.c.act_type == bindparam("act_type"),
+    _ACTS.c.year == bindparam("year"),
+    func.coalesce(_ACTS.c.volume, literal_column("0")) == bindparam("volume"),
+    _ACTS.c.act_number == bindparam("act_number"),
+)
+
+
+def _office(session: Session, code: str) -> Row[Any]:
+    """The office's id, name and numbers_by_volume."""
+    office = session.execute(_OFFICE, {"code": code}).first()
     if office is None:
         raise MitrooError(ErrorCode.MP_NOT_FOUND, f"δεν υπάρχει ληξιαρχείο με κωδικό {code!r} (see getRegistryOffices)")
     return office
-
-
-def reference_query(office_id: int, act_type: str, reference: ActReference) -> Select[Any]:
-    # coalesce(volume, 0) with a literal 0, exactly as uq_civil_acts_reference indexes it.
-    return select(CivilAct.id).where(
-        CivilAct.registry_office_id == office_id,
-        CivilAct.act_type == act_type,
-        CivilAct.year == reference.year,
-        func.coalesce(CivilAct.volume, literal_column("0")) == (reference.volume or 0),
-        CivilAct.act_number == reference.act_number,
-    )
 
 
 def _act_by_reference(session: Session, act_type: str, reference: ActReference) -> int:
@@ -144,7 +148,10 @@ def _act_by_reference(session: Session, act_type: str, reference: ActReference) 
                       "(this office numbers acts by volume)")
     if not office.numbers_by_volume and reference.volume is not None:
         raise invalid("volume", f"το {office.name} δεν τηρεί τόμους· παραλείψτε τον τόμο (this office keeps no volumes)")
-    act_id = session.scalar(reference_query(office.id, act_type, reference))
+    act_id = session.execute(_BY_REFERENCE, {
+        "office_id": office.id, "act_type": act_type, "year": reference.year, "volume": reference.volume or 0,
+        "act_number": reference.act_number,
+    }).scalar()
     if act_id is None:
         volume = f" τόμος {reference.volume}" if reference.volume is not None else ""
         raise MitrooError(ErrorCode.MP_NOT_FOUND, f"δεν υπάρχει {_type_name(session, act_type)} με αριθμό "
@@ -203,51 +210,67 @@ def _type_name(session: Session, act_type: str) -> str:
 # -- loading --------------------------------------------------------------------------------------
 
 
+_MUNICIPALITIES, _COUNTRIES, _NOTES = Municipality.__table__, Country.__table__, MarginalNote.__table__
+
+
 def _header_columns() -> tuple[Any, ...]:
-    return (CivilAct.act_type, RegistryOffice.code, RegistryOffice.name, CivilAct.act_number, CivilAct.volume,
-            CivilAct.year, CivilAct.registration_date, CivilAct.status)
+    return (_ACTS.c.act_type, _OFFICES.c.code, _OFFICES.c.name, _ACTS.c.act_number, _ACTS.c.volume,
+            _ACTS.c.year, _ACTS.c.registration_date, _ACTS.c.status)
+
+
+# The person columns a Party shows, in Party's field order after role, person_id, full_name, full_name_latin.
+_PERSON_COLUMNS = (
+    _PERSONS.c.id, _PERSONS.c.firstname, _PERSONS.c.surname, _PERSONS.c.firstname_latin, _PERSONS.c.surname_latin,
+    _PERSONS.c.amka, _PERSONS.c.secondname, _PERSONS.c.fathername, _PERSONS.c.mothername, _PERSONS.c.mothergenos,
+    _PERSONS.c.fathername_latin, _PERSONS.c.mothername_latin, _PERSONS.c.gender, _PERSONS.c.birthdate,
+)
+_PARTIES_WITH_PERSONS = _PARTIES.outerjoin(_PERSONS, _PARTIES.c.person_id == _PERSONS.c.id)
+_ACT = (
+    select(*_header_columns(), _ACTS.c.event_date, _ACTS.c.event_time, _MUNICIPALITIES.c.code,
+           _MUNICIPALITIES.c.name, _COUNTRIES.c.code, _COUNTRIES.c.name)
+    .select_from(_ACTS.join(_OFFICES, _ACTS.c.registry_office_id == _OFFICES.c.id)
+                 .outerjoin(_MUNICIPALITIES, _ACTS.c.event_municipality_id == _MUNICIPALITIES.c.id)
+                 .join(_COUNTRIES, _ACTS.c.event_country_code == _COUNTRIES.c.code))
+    .where(_ACTS.c.id == bindparam("act_id"))
+)
+_ACT_PARTIES = (
+    select(_PARTIES.c.role, _PARTIES.c.name_text, *_PERSON_COLUMNS).select_from(_PARTIES_WITH_PERSONS)
+    .where(_PARTIES.c.act_id == bindparam("act_id")).order_by(_PARTIES.c.id)
+)
+_ACT_NOTES = (
+    select(_NOTES.c.seq, _NOTES.c.note_date, _NOTES.c.kind, _NOTES.c.text)
+    .where(_NOTES.c.act_id == bindparam("act_id")).order_by(_NOTES.c.seq)
+)
 
 
 def load_act(session: Session, act_id: int) -> Act:
-    row = session.execute(
-        select(*_header_columns(), CivilAct.event_date, CivilAct.event_time, Municipality.code, Municipality.name,
-               Country.code, Country.name)
-        .join(RegistryOffice, CivilAct.registry_office_id == RegistryOffice.id)
-        .outerjoin(Municipality, CivilAct.event_municipality_id == Municipality.id)
-        .join(Country, CivilAct.event_country_code == Country.code)
-        .where(CivilAct.id == act_id)
-    ).one()
-    parties = session.execute(
-        select(ActParty.role, ActParty.name_text, Person)
-        .outerjoin(Person, ActParty.person_id == Person.id)
-        .where(ActParty.act_id == act_id)
-        .order_by(ActParty.id)
-    ).all()
-    notes = session.execute(
-        select(MarginalNote.seq, MarginalNote.note_date, MarginalNote.kind, MarginalNote.text)
-        .where(MarginalNote.act_id == act_id)
-        .order_by(MarginalNote.seq)
-    ).all()
+    parameters = {"act_id": act_id}
+    row = session.execute(_ACT, parameters).one()
+    parties = session.execute(_ACT_PARTIES, parameters).all()
+    notes = session.execute(_ACT_NOTES, parameters).all()
     return Act(
         header=ActHeader(*row[:8]),
         event=ActEvent(*row[8:]),
-        parties=tuple(_party(role, name_text, person) for role, name_text, person in parties),
+        parties=tuple(_party(party[0], party[1], party[2:]) for party in parties),
         notes=tuple(Note(*note) for note in notes),
     )
 
 
-def _party(role: str, name_text: str | None, person: Person | None) -> Party:
-    if person is None:
+def _party(role: str, name_text: str | None, person: Sequence[Any]) -> Party:
+    """The party from its ``role``, ``name_text`` and the ``_PERSON_COLUMNS`` (all None outside the registry)."""
+    (person_id, firstname, surname, firstname_latin, surname_latin, amka, secondname, fathername, mothername,
+     mothergenos, fathername_latin, mothername_latin, gender, birthdate) = person
+    if person_id is None:
         text = name_text or ""
         return Party(role=role, person_id=None, full_name=text, full_name_latin=transliterate(text))
     return Party(
-        role=role, person_id=person.id, full_name=f"{person.firstname} {person.surname}",
-        full_name_latin=f"{person.firstname_latin} {person.surname_latin}", amka=person.amka,
-        surname=person.surname, firstname=person.firstname, secondname=person.secondname,
-        fathername=person.fathername, mothername=person.mothername, mothergenos=person.mothergenos,
-        surname_latin=person.surname_latin, firstname_latin=person.firstname_latin,
-        fathername_latin=person.fathername_latin, mothername_latin=person.mothername_latin,
-        gender=person.gender, birthdate=person.birthdate,
+        role=role, person_id=person_id, full_name=f"{firstname} {surname}",
+        full_name_latin=f"{firstname_latin} {surname_latin}", amka=amka,
+        surname=surname, firstname=firstname, secondname=secondname,
+        fathername=fathername, mothername=mothername, mothergenos=mothergenos,
+        surname_latin=surname_latin, firstname_latin=firstname_latin,
+        fathername_latin=fathername_latin, mothername_latin=mothername_latin,
+        gender=gender, birthdate=birthdate,
     )
 
 
@@ -272,6 +295,12 @@ def search_query(criteria: SearchCriteria, person_ids: list[int] | None, office_
     ).limit(criteria.max_results + 1)
 
 
+_SEARCH_PARTIES = (
+    select(_PARTIES.c.act_id, _PARTIES.c.role, _PARTIES.c.name_text, *_PERSON_COLUMNS).select_from(_PARTIES_WITH_PERSONS)
+    .where(_PARTIES.c.act_id.in_(bindparam("act_ids", expanding=True))).order_by(_PARTIES.c.id)
+)
+
+
 def search_acts(session: Session, criteria: SearchCriteria, today: dt.date) -> SearchResult:
     """References of the acts matching ``criteria`` (at most maxResults; ``truncated`` when there were more)."""
     checked = check_search(criteria, today)
@@ -287,14 +316,9 @@ def search_acts(session: Session, criteria: SearchCriteria, today: dt.date) -> S
     main: dict[int, list[Party]] = {act_id: [] for act_id in act_ids}
     subjects: set[int] = set()
     searched = set(person_ids or ())
-    for act_id, role, name_text, person in session.execute(
-        select(ActParty.act_id, ActParty.role, ActParty.name_text, Person)
-        .outerjoin(Person, ActParty.person_id == Person.id)
-        .where(ActParty.act_id.in_(act_ids))
-        .order_by(ActParty.id)
-    ):
-        if person is not None and person.id in searched:
-            subjects.add(person.id)  # the searched person, in whatever role
+    for act_id, role, name_text, *person in session.execute(_SEARCH_PARTIES, {"act_ids": act_ids}):
+        if person[0] is not None and person[0] in searched:
+            subjects.add(person[0])  # the searched person, in whatever role
         if role in MAIN_ROLE.values():
             party = _party(role, name_text, person)
             main[act_id].append(Party(role, party.person_id, party.full_name, party.full_name_latin))

@@ -39,7 +39,7 @@ class Call:
     subjects: set[int] = field(default_factory=set)
     # The purpose the caller declared (σκοπός χορήγησης of a certificate), for the audit row.
     purpose: str | None = None
-    # The agency's concurrent-call slot this call holds until it has been answered.
+    # The agency's concurrent-call slot this call holds until its audit event is committed.
     slot: Slot | None = None
 
     def touch(self, person_ids: Iterable[int]) -> None:

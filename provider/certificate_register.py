@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -101,27 +101,32 @@ def content_digest(certificate: Any) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
+_CERTIFICATES, _SUBJECTS = Certificate.__table__, CertificateSubject.__table__
+_INSERT_CERTIFICATE = insert(_CERTIFICATES).returning(_CERTIFICATES.c.id)
+_INSERT_SUBJECTS = insert(_SUBJECTS)
+
+
 def issue(session: Session, issuance: Issuance, kind: str, header: dict[str, Any], subject_person_id: int,
           build: Callable[[CertificateHeader], C]) -> C:
     """Number the certificate ``build`` makes from its header, store it, commit, and return it."""
     for attempt in range(_ATTEMPTS):
         number = new_number(kind, issuance.issued_at)
         certificate = build(CertificateHeader(number, kind, issuance.issued_at, **header))
-        row = Certificate(
-            number=number, kind=kind, issued_at=issuance.issued_at, call_sequence_id=issuance.call_sequence_id,
-            agency_code=issuance.agency_code, purpose=header["purpose"], as_on_date=header["as_on_date"],
-            subject_person_id=subject_person_id, content_digest=content_digest(certificate),
-        )
-        session.add(row)
         try:
-            session.flush()
+            certificate_id = session.execute(_INSERT_CERTIFICATE, {
+                "number": number, "kind": kind, "issued_at": issuance.issued_at,
+                "call_sequence_id": issuance.call_sequence_id, "agency_code": issuance.agency_code,
+                "purpose": header["purpose"], "as_on_date": header["as_on_date"],
+                "subject_person_id": subject_person_id, "content_digest": content_digest(certificate),
+            }).scalar_one()
         except IntegrityError:  # the same 80 random bits drawn twice
             session.rollback()
             if attempt == _ATTEMPTS - 1:
                 raise
             continue
-        session.add_all(CertificateSubject(certificate_id=row.id, person_id=person_id)
-                        for person_id in sorted(certificate.subjects))
+        if certificate.subjects:
+            session.execute(_INSERT_SUBJECTS, [{"certificate_id": certificate_id, "person_id": person_id}
+                                               for person_id in sorted(certificate.subjects)])
         session.commit()
         return certificate
     raise AssertionError("unreachable")

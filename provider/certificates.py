@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy.orm import Session
 
 from db.models import ActParty, CivilAct, Country, FamilyShare, FamilyShareMember, Municipality, Person, RegistryOffice
 from provider.act_criteria import PersonCriteria
@@ -27,6 +27,10 @@ from provider.acts import find_persons
 from provider.certificate_criteria import CertificateRequest, ShareReference, check_request
 from provider.certificate_register import CertificateHeader, Issuance, issue
 from provider.errors import ErrorCode, MitrooError
+
+_MEMBERSHIPS, _SHARES, _PERSONS = FamilyShareMember.__table__, FamilyShare.__table__, Person.__table__
+_MUNICIPALITIES, _COUNTRIES = Municipality.__table__, Country.__table__
+_ACTS, _PARTIES, _OFFICES = CivilAct.__table__, ActParty.__table__, RegistryOffice.__table__
 
 MEMBER_ORDER = {"HEAD": 0, "SPOUSE": 1, "PARTNER": 1, "CHILD": 2}
 
@@ -208,20 +212,19 @@ def _share_by_reference(session: Session, reference: ShareReference, as_on: dt.d
     return _Share(row.id, row.code, row.name, row.share_number)
 
 
-def memberships_query(person_id: int) -> Select[Any]:
-    return (
-        select(FamilyShareMember.registered_on, FamilyShareMember.deleted_on, FamilyShare.id, Municipality.code,
-               Municipality.name, FamilyShare.share_number)
-        .join(FamilyShare, FamilyShareMember.share_id == FamilyShare.id)
-        .join(Municipality, FamilyShare.municipality_id == Municipality.id)
-        .where(FamilyShareMember.person_id == person_id)
-        .order_by(FamilyShareMember.registered_on, FamilyShareMember.id)
-    )
+_MEMBERSHIPS_OF = (
+    select(_MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.deleted_on, _SHARES.c.id, _MUNICIPALITIES.c.code,
+           _MUNICIPALITIES.c.name, _SHARES.c.share_number)
+    .select_from(_MEMBERSHIPS.join(_SHARES, _MEMBERSHIPS.c.share_id == _SHARES.c.id)
+                 .join(_MUNICIPALITIES, _SHARES.c.municipality_id == _MUNICIPALITIES.c.id))
+    .where(_MEMBERSHIPS.c.person_id == bindparam("person_id"))
+    .order_by(_MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.id)
+)
 
 
 def _share_of(session: Session, person_id: int, as_on: dt.date) -> _Share:
     """The share the person belonged to on ``as_on``; failing that the last one they had left by then."""
-    rows = [r for r in session.execute(memberships_query(person_id)) if r.registered_on <= as_on]
+    rows = [r for r in session.execute(_MEMBERSHIPS_OF, {"person_id": person_id}) if r.registered_on <= as_on]
     if not rows:
         raise MitrooError(ErrorCode.MP_NOT_FOUND,
                           f"το πρόσωπο δεν ήταν εγγεγραμμένο σε μερίδα στις {as_on.isoformat()}")
@@ -241,55 +244,60 @@ def _one_person(session: Session, person: PersonCriteria) -> int:
 # -- members --------------------------------------------------------------------------------------
 
 
-def members_query(share_id: int, as_on: dt.date) -> Select[Any]:
-    birth_municipality = aliased(Municipality)
-    return (
-        select(FamilyShareMember, Person, birth_municipality.name, Country.name)
-        .join(Person, FamilyShareMember.person_id == Person.id)
-        .outerjoin(birth_municipality, Person.birth_municipality_id == birth_municipality.id)
-        .join(Country, Person.birth_country_code == Country.code)
-        .where(FamilyShareMember.share_id == share_id, FamilyShareMember.registered_on <= as_on)
-    )
+_BIRTH_MUNICIPALITIES = _MUNICIPALITIES.alias("birth_municipality")
+_MEMBERS = (
+    select(_MEMBERSHIPS.c.membertype, _MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.gainmunrecdate,
+           _MEMBERSHIPS.c.deleted_on, _MEMBERSHIPS.c.deletion_reason, _PERSONS.c.id, _PERSONS.c.amka,
+           _PERSONS.c.surname, _PERSONS.c.firstname, _PERSONS.c.secondname, _PERSONS.c.fathername,
+           _PERSONS.c.fathersurname, _PERSONS.c.mothername, _PERSONS.c.mothersurname, _PERSONS.c.mothergenos,
+           _PERSONS.c.birthdate, _PERSONS.c.birth_country_code, _PERSONS.c.gender, _PERSONS.c.nationality,
+           _PERSONS.c.eklspecialno, _PERSONS.c.grnatgaindate, _BIRTH_MUNICIPALITIES.c.name.label("municipality"),
+           _COUNTRIES.c.name.label("country"))
+    .select_from(
+        _MEMBERSHIPS.join(_PERSONS, _MEMBERSHIPS.c.person_id == _PERSONS.c.id)
+        .outerjoin(_BIRTH_MUNICIPALITIES, _PERSONS.c.birth_municipality_id == _BIRTH_MUNICIPALITIES.c.id)
+        .join(_COUNTRIES, _PERSONS.c.birth_country_code == _COUNTRIES.c.code))
+    .where(_MEMBERSHIPS.c.share_id == bindparam("share_id"), _MEMBERSHIPS.c.registered_on <= bindparam("as_on"))
+)
 
 
-def bonds_query(person_ids: Iterable[int], as_on: dt.date) -> Select[Any]:
-    """Every marriage and partnership act of these persons dated on or before ``as_on``, not annulled."""
-    return (
-        select(ActParty.person_id, CivilAct.act_type, RegistryOffice.code, RegistryOffice.name, CivilAct.act_number,
-               CivilAct.volume, CivilAct.year, CivilAct.event_date)
-        .join(CivilAct, ActParty.act_id == CivilAct.id)
-        .join(RegistryOffice, CivilAct.registry_office_id == RegistryOffice.id)
-        .where(ActParty.person_id.in_(list(person_ids)), ActParty.role.in_(("spouse", "partner")),
-               CivilAct.act_type.in_(("MARRIAGE", "PARTNERSHIP")), CivilAct.status != "annulled",
-               CivilAct.event_date <= as_on)
-        .order_by(CivilAct.event_date, CivilAct.id)
-    )
+# Every marriage and partnership act of the persons dated on or before ``as_on``, not annulled.
+_BONDS = (
+    select(_PARTIES.c.person_id, _ACTS.c.act_type, _OFFICES.c.code, _OFFICES.c.name, _ACTS.c.act_number,
+           _ACTS.c.volume, _ACTS.c.year, _ACTS.c.event_date)
+    .select_from(_PARTIES.join(_ACTS, _PARTIES.c.act_id == _ACTS.c.id)
+                 .join(_OFFICES, _ACTS.c.registry_office_id == _OFFICES.c.id))
+    .where(_PARTIES.c.person_id.in_(bindparam("person_ids", expanding=True)),
+           _PARTIES.c.role.in_(("spouse", "partner")), _ACTS.c.act_type.in_(("MARRIAGE", "PARTNERSHIP")),
+           _ACTS.c.status != "annulled", _ACTS.c.event_date <= bindparam("as_on"))
+    .order_by(_ACTS.c.event_date, _ACTS.c.id)
+)
 
 
 def _members(session: Session, share_id: int, as_on: dt.date) -> tuple[Member, ...]:
-    rows = session.execute(members_query(share_id, as_on)).all()
+    rows = session.execute(_MEMBERS, {"share_id": share_id, "as_on": as_on}).all()
     bonds: dict[tuple[int, str], list[ActRef]] = defaultdict(list)
-    for person_id, act_type, *reference in session.execute(bonds_query({r[1].id for r in rows}, as_on)):
+    for person_id, act_type, *reference in session.execute(
+            _BONDS, {"person_ids": sorted({r.id for r in rows}), "as_on": as_on}):
         bonds[(person_id, act_type)].append(ActRef(*reference))
-    members = [_member(membership, person, municipality, country, as_on, bonds)
-               for membership, person, municipality, country in rows]
+    members = [_member(row, as_on, bonds) for row in rows]
     return tuple(sorted(members, key=lambda m: (MEMBER_ORDER.get(m.membertype, 3), m.birthdate, m.person_id)))
 
 
-def _member(membership: FamilyShareMember, person: Person, municipality: str | None, country: str, as_on: dt.date,
-            bonds: dict[tuple[int, str], list[ActRef]]) -> Member:
-    deleted = membership.deleted_on is not None and membership.deleted_on <= as_on
-    marriages, agreements = bonds.get((person.id, "MARRIAGE"), []), bonds.get((person.id, "PARTNERSHIP"), [])
+def _member(row: Row[Any], as_on: dt.date, bonds: dict[tuple[int, str], list[ActRef]]) -> Member:
+    """The member from a row of ``_MEMBERS`` (their membership, the person, where they were born)."""
+    deleted = row.deleted_on is not None and row.deleted_on <= as_on
+    marriages, agreements = bonds.get((row.id, "MARRIAGE"), []), bonds.get((row.id, "PARTNERSHIP"), [])
     marriage = marriages[-1] if marriages else None
     agreement = agreements[-1] if agreements else None
     return Member(
-        person_id=person.id, amka=person.amka, surname=person.surname, firstname=person.firstname,
-        secondname=person.secondname, fathername=person.fathername, fathersurname=person.fathersurname,
-        mothername=person.mothername, mothersurname=person.mothersurname, mothergenos=person.mothergenos,
-        birthdate=person.birthdate, birthplace=municipality or country, birthcountry=person.birth_country_code,
-        gender=person.gender, mainnationality=person.nationality, eklspecialno=person.eklspecialno,
-        grnatgaindate=person.grnatgaindate, membertype=membership.membertype,
-        registrationdate=membership.registered_on, gainmunrecdate=membership.gainmunrecdate,
+        person_id=row.id, amka=row.amka, surname=row.surname, firstname=row.firstname,
+        secondname=row.secondname, fathername=row.fathername, fathersurname=row.fathersurname,
+        mothername=row.mothername, mothersurname=row.mothersurname, mothergenos=row.mothergenos,
+        birthdate=row.birthdate, birthplace=row.municipality or row.country, birthcountry=row.birth_country_code,
+        gender=row.gender, mainnationality=row.nationality, eklspecialno=row.eklspecialno,
+        grnatgaindate=row.grnatgaindate, membertype=row.membertype,
+        registrationdate=row.registered_on, gainmunrecdate=row.gainmunrecdate,
         marriagerank=len(marriages) or None,
         marriageactoffice=marriage.registry_office_code if marriage else None,
         marriageactno=marriage.act_number if marriage else None,
@@ -301,8 +309,8 @@ def _member(membership: FamilyShareMember, person: Person, municipality: str | N
         agreementactno=agreement.act_number if agreement else None,
         agreementactyear=agreement.year if agreement else None,
         agreementactdate=agreement.event_date if agreement else None,
-        deletereason=membership.deletion_reason if deleted else None,
-        deletedate=membership.deleted_on if deleted else None,
+        deletereason=row.deletion_reason if deleted else None,
+        deletedate=row.deleted_on if deleted else None,
     )
 
 

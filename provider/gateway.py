@@ -3,8 +3,9 @@
 Order of work for every POST (DESIGN §4, §6, §7):
 read the body (size cap) → hardened parse → SOAP 1.1 envelope and SOAPAction → XSD validation →
 UsernameToken authentication → auditRecord → accreditation status → grant → replay (a retry of the
-same content is answered) → a slot under the agency's concurrency cap (held until answered) → quota →
-spyne dispatch (the operation itself) → audit event committed → response signed (WS-Security) → sent.
+same content is answered) → a slot under the agency's concurrency cap → quota →
+spyne dispatch (the operation itself) → audit event committed (the slot freed in its transaction) →
+response signed (WS-Security) → sent.
 
 Protocol failures become SOAP Faults written here; business outcomes become errorRecords
 written by spyne (the edge reads ``Call.rejection``). The audit event is committed before a
@@ -22,6 +23,7 @@ from typing import Any, Callable, Iterable
 
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from db.engine import CallSessions
 
 from audit import events
@@ -234,19 +236,22 @@ class Gateway:
             )
 
     def _admit(self, call: Call, envelope: soap.Envelope) -> None:
-        """Authentication, then the business checks that answer with an errorRecord."""
+        """Authentication, then the business checks that answer with an errorRecord: one transaction,
+        whose first statement reads the caller, their grant and the transaction id's earlier use."""
         now = _now()
         token = wssecurity.username_token(envelope.header)
-        with self.sessions() as session:  # one transaction, committed by consume_quota
-            call.caller = caller = self.authenticator.authenticate(token, now, call.observed_ip, session)
-            call.record = record = auditrecord.validate(call.declared, now, self.settings.audit_clock_skew_seconds)
-            accreditation.check_active(caller, now.date())
-            accreditation.check_grant(session, caller, self.service, call.operation or "")
-            call.retry_of = accreditation.check_not_replayed(
-                session, caller, record.unit, record.transaction_id, call.content_digest
+        declared = call.declared
+        with self.sessions() as session:  # committed by consume_quota
+            admission = self.authenticator.admit(
+                session, token, now, call.observed_ip, self.service, call.operation or "",
+                (declared.get("auditUnit") or "").strip(), (declared.get("auditTransactionId") or "").strip(),
             )
-        call.slot = self.cap.acquire(caller, call.call_sequence_id, now)
-        with self.sessions() as session:
+            call.caller = caller = admission.caller
+            call.record = record = auditrecord.validate(declared, now, self.settings.audit_clock_skew_seconds)
+            accreditation.check_active(caller, now.date())
+            accreditation.check_grant(caller, self.service, call.operation or "", admission.granted)
+            call.retry_of = accreditation.replay_of(admission.used, record.transaction_id, call.content_digest)
+            call.slot = self.cap.acquire(caller, call.call_sequence_id, now, session)
             accreditation.consume_quota(session, caller, now.date())
 
     def _dispatch(self, environ: dict[str, Any], call: Call, data: bytes) -> tuple[str, bytes]:
@@ -349,8 +354,16 @@ class Gateway:
         return "503 Service Unavailable", soap.fault_document(error, call.call_sequence_id, call.call_sequence_date)
 
     def _audit(self, call: Call, started: float, claim: events.TransactionClaim | None) -> None:
+        """Commit the call's audit event, freeing its concurrency slot in the same transaction (if that
+        fails, the slot stays with the call and is released on its own afterwards)."""
         error = call.error
         caller = call.caller
+        slot = call.slot
+
+        def release(session: Session) -> None:
+            if slot is not None:
+                self.cap.release(slot, session)
+
         with metrics.AUDIT_SECONDS.time():
             events.record(
                 self.sessions,
@@ -372,7 +385,9 @@ class Gateway:
                     purpose=call.purpose,
                 ),
                 claim,
+                release,
             )
+        call.slot = None
 
 
 def _too_large(limit: int) -> MitrooError:

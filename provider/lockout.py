@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import ScalarSelect, delete, func, select
 from sqlalchemy.orm import Session
 
 from db.models import LoginFailure
@@ -32,20 +33,34 @@ class Failures:
     by_ip: int
 
 
+_FAILURES = LoginFailure.__table__
+
+
+def failure_counts(username: Any, ip: Any, since: Any) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """The failed logins of ``username`` and from ``ip`` after ``since`` (values or bind parameters), as
+    two scalar subqueries on their indexes, for a statement that reads them with other things."""
+    failures = _FAILURES.c
+    by_user = select(func.count()).where(failures.username == username, failures.failed_at > since)
+    by_ip = select(func.count()).where(failures.ip == ip, failures.failed_at > since)
+    return by_user.scalar_subquery(), by_ip.scalar_subquery()
+
+
+def window_start(policy: LockoutPolicy, now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(seconds=policy.window_seconds)
+
+
 def recent_failures(session: Session, policy: LockoutPolicy, username: str, ip: str, now: dt.datetime) -> Failures:
-    since = now - dt.timedelta(seconds=policy.window_seconds)
-    by_user, by_ip = session.execute(
-        select(
-            func.coalesce(func.sum(case((LoginFailure.username == username, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((LoginFailure.ip == ip, 1), else_=0)), 0),
-        ).where(LoginFailure.failed_at > since, or_(LoginFailure.username == username, LoginFailure.ip == ip))
-    ).one()
+    by_user, by_ip = session.execute(select(*failure_counts(username, ip, window_start(policy, now)))).one()
     return Failures(int(by_user), int(by_ip))
 
 
 def check(session: Session, policy: LockoutPolicy, username: str, ip: str, now: dt.datetime) -> Failures:
     """Refuse a locked username or source IP; otherwise return the failures seen so far."""
-    failures = recent_failures(session, policy, username, ip, now)
+    return refuse_locked(policy, recent_failures(session, policy, username, ip, now), ip)
+
+
+def refuse_locked(policy: LockoutPolicy, failures: Failures, ip: str) -> Failures:
+    """Refuse a username or source IP with too many ``failures``; otherwise return them."""
     minutes = max(1, policy.window_seconds // 60)
     if failures.by_user >= policy.user_failures:
         raise MitrooError(

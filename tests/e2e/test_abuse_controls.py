@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from db.engine import make_sessionmaker
 from db.models import Agency, CallSlot
 from provider.accreditation import Caller
+from provider import concurrency
 from provider.concurrency import ConcurrencyCap
 from tests.conftest import PASSWORD, PreparedDatabase, discard_database, prepare_database
 from tests.processes import ProviderProcess, new_agency, provider_process
@@ -187,6 +188,32 @@ def test_refused_calls_do_not_spend_the_quota(capped: Pair, database: PreparedDa
     assert [outcome(call(capped[1], username)), outcome(call(capped[0], username))] == ["OK", "MP_QUOTA_EXCEEDED"]
 
 
+def test_trying_a_taken_slot_locks_nothing(own_postgres: PreparedDatabase) -> None:
+    """A caller that finds a slot taken (another call got it after the caller read the free ones) holds
+    no lock on it for the rest of its admission transaction: the holder's audit transaction frees it
+    at once. (An ON CONFLICT DO UPDATE that matched nothing still locked the row: two admissions racing
+    for two slots deadlocked under the benchmark.)"""
+    database = own_postgres
+    caller = caller_of(database, new_agency(database))
+    sessions = make_sessionmaker(database.engine)
+    cap = ConcurrencyCap(sessions, limit=2, lease_seconds=60)
+    now = dt.datetime.now(dt.timezone.utc)
+    held = cap.acquire(caller, "held-elsewhere", now)
+    assert held is not None
+    with sessions() as admission:
+        attempt = {"p_agency": caller.agency_id, "p_slot": held.number, "p_holder": "racing", "p_now": now,
+                   "p_until": now + dt.timedelta(seconds=60)}
+        assert admission.execute(concurrency._TAKE_FREE["postgresql"], attempt).first() is None
+        assert admission.execute(concurrency._TAKE_EXPIRED, attempt).first() is None
+        with sessions() as audit:
+            audit.execute(text("SET LOCAL lock_timeout = '2s'"))
+            cap.release(held, audit)
+            audit.commit()
+        assert cap.acquire(caller, "in-admission", now, admission) is not None
+        admission.commit()
+    assert slots_held(database, caller.agency_id) == 1
+
+
 # -- calls really in progress in both processes (PostgreSQL: a lock held on the table they read) ---------
 
 
@@ -211,6 +238,15 @@ def _blocked_calls(processes: list[ProviderProcess], username: str) -> tuple[lis
     for thread in threads:
         thread.start()
     return threads, results
+
+
+def _kill_with_workers(served: ProviderProcess) -> None:
+    """SIGKILL gunicorn's master, then its workers (a worker outlives its master until it has answered)."""
+    workers = served.worker_pids()
+    served.process.send_signal(signal.SIGKILL)
+    served.process.wait(timeout=10)
+    for worker in workers:
+        os.kill(worker, signal.SIGKILL)
 
 
 def _wait_for_slots(database: PreparedDatabase, agency_id: int, count: int) -> None:
@@ -246,15 +282,11 @@ def test_calls_in_progress_in_two_processes_fill_the_cap_and_a_killed_worker_s_s
             blocker.execute(text("LOCK TABLE act_types IN ACCESS EXCLUSIVE MODE"))
             threads, results = _blocked_calls([a, a], username)
             _wait_for_slots(database, agency_id, 2)
-            workers = a.worker_pids()
-            a.process.send_signal(signal.SIGKILL)  # the arbiter, so that it starts no new worker
-            for worker in workers:
-                os.kill(worker, signal.SIGKILL)  # dies holding both slots
-            a.process.wait(timeout=10)
+            _kill_with_workers(a)  # its worker dies holding both slots
             blocker.rollback()
         for thread in threads:
             thread.join(timeout=30)
-        assert all(isinstance(r, Exception) for r in results)
+        assert all(isinstance(r, Exception) for r in results), results
         assert outcome(call(b, username)) == "MP_CONCURRENCY_LIMIT"  # the dead worker's slots, until their lease ends
         deadline = time.monotonic() + 60
         while outcome(answer := call(b, username)) != "OK":
