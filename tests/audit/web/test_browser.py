@@ -13,15 +13,15 @@ import os
 import time
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.audit.web.conftest import Console, Seeded, console_events
@@ -78,7 +78,24 @@ def follow(driver: WebDriver, element: WebElement) -> None:
     """Click a link or button and wait until the next page has replaced this one."""
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 15).until(staleness_of(page))
+    WebDriverWait(driver, 15).until(_replaced(page))
+
+
+def _replaced(page: WebElement) -> Callable[[WebDriver], bool]:
+    """``staleness_of``, also when Chromium, caught mid-navigation, answers the old page's node with
+    "Node with given id does not belong to the document" instead of a stale-element error."""
+    def gone(_driver: WebDriver) -> bool:
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    return gone
 
 
 def shot(driver: WebDriver, name: str) -> Path:
