@@ -336,22 +336,17 @@ def web_command(host: str | None, port: int | None, threads: int) -> None:
     import waitress
 
     from audit.web.app import create_app
-    from db.migrate import current_revision, head_revision
+    from db.migrate import not_at_head
 
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
     engine = make_engine(settings.database_url)
-    try:
-        revision = current_revision(engine)
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"the audit store cannot be used ({type(exc).__name__})") from None
-    finally:
-        engine.dispose()
-    if revision != head_revision():
-        raise click.ClickException(f"the database is at migration {revision or 'none'}, not {head_revision()}: "
-                                   "run `mitroo-provider db upgrade`")
+    problem = not_at_head(engine)
+    engine.dispose()
+    if problem:
+        raise click.ClickException(f"the audit store cannot be used: {problem}")
     try:
         app = create_app(settings)
     except (OSError, ValueError) as exc:

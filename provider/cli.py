@@ -114,20 +114,14 @@ def _check_startable(settings: Settings) -> None:
     """What the master process checks once, before any worker starts: a migrated database and a usable key."""
     from db import partitions
     from db.engine import make_engine
-    from db.migrate import current_revision, head_revision
+    from db.migrate import not_at_head
     from provider.keys import KeyConfigError, load_signing_key
 
     engine = make_engine(settings.database_url)
-    try:
-        revision = current_revision(engine)
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot start: the database is unreachable ({type(exc).__name__})") from None
-    finally:
-        engine.dispose()
-    if revision != head_revision():
-        raise click.ClickException(
-            f"the database is at migration {revision or 'none'}, not {head_revision()}: run `mitroo-provider db upgrade`"
-        )
+    problem = not_at_head(engine)
+    engine.dispose()
+    if problem:
+        raise click.ClickException(f"cannot start: {problem}")
     with engine.begin() as connection:  # the audit store's coming months (PostgreSQL partitions)
         for month in partitions.ensure_ahead(connection).blocked:
             click.echo(f"WARNING: audit events of {month:%Y-%m} sit in the default partition", err=True)

@@ -44,14 +44,15 @@ USER, PASSWORD, AGENCY = "bench-acts", "bench-acts-password-2026", "BENCH"
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))
 OPERATION = {"BIRTH": "getBirthAct", "DEATH": "getDeathAct", "MARRIAGE": "getMarriageAct",
              "PARTNERSHIP": "getCivilPartnershipAct"}
+# A SOAP call as raw text (scripts/bench_serve.py and scripts/soak.py use it too).
 ENVELOPE = """<?xml version="1.0" encoding="UTF-8"?>
 <s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:a="urn:mitroo-politon:{service}:v1"
  xmlns:c="urn:mitroo-politon:common:v1"><s:Header><w:Security
  xmlns:w="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><w:UsernameToken>
 <w:Username>{user}</w:Username><w:Password>{password}</w:Password></w:UsernameToken></w:Security></s:Header>
 <s:Body><a:{op}><a:auditRecord><c:auditTransactionId>{tx}</c:auditTransactionId>
-<c:auditTransactionDate>{now}</c:auditTransactionDate><c:auditUnit>bench</c:auditUnit>
-<c:auditProtocol>bench</c:auditProtocol><c:auditUserId>bench</c:auditUserId><c:auditUserIp>127.0.0.1</c:auditUserIp>
+<c:auditTransactionDate>{now}</c:auditTransactionDate><c:auditUnit>{unit}</c:auditUnit>
+<c:auditProtocol>{protocol}</c:auditProtocol><c:auditUserId>{unit}</c:auditUserId><c:auditUserIp>127.0.0.1</c:auditUserIp>
 </a:auditRecord><a:{op}InputRecord>{input}</a:{op}InputRecord></a:{op}></s:Body></s:Envelope>"""
 
 
@@ -200,7 +201,7 @@ def time_http(url: str, samples: list[dict[str, Any]], soap: Callable[[dict[str,
     with requests.Session() as http:
         for sample in samples:
             operation, input_xml = soap(sample)
-            body = ENVELOPE.format(service=namespace, user=USER, password=PASSWORD, op=operation, tx=uuid.uuid4(), input=input_xml,
+            body = ENVELOPE.format(service=namespace, user=USER, password=PASSWORD, op=operation, tx=uuid.uuid4(), input=input_xml, unit="bench", protocol="bench",
                                    now=dt.datetime.now(dt.timezone.utc).isoformat()).encode()
             started = time.perf_counter()
             answer = http.post(url, data=body, headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{operation}"'},

@@ -117,7 +117,8 @@ def grant_everything(engine: Engine) -> None:
 
 def envelope(service: str, operation: str, input_xml: str) -> str:
     body = bench_acts.ENVELOPE.format(service=service, user=bench_acts.USER, password=bench_acts.PASSWORD,
-                                      op=operation, tx="{tx}", now="{now}", input=input_xml)
+                                      op=operation, tx="{tx}", now="{now}", input=input_xml, unit="bench",
+                                      protocol="bench")
     return body.replace("{tx}", TX).replace("{now}", NOW)
 
 

@@ -47,18 +47,11 @@ from db.models import (
 )
 from provider.demo import DEMO_USERS
 
+from bench_acts import ENVELOPE  # scripts/ is on sys.path when this script runs
+
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))
 USERS = {user.agency: user for user in DEMO_USERS}
 BUSINESS = frozenset({"OK", "MP_NOT_FOUND", "MP_AMBIGUOUS", "MP_INVALID_INPUT", "MP_NOT_ELIGIBLE"})
-ENVELOPE = """<?xml version="1.0" encoding="UTF-8"?>
-<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:a="urn:mitroo-politon:{service}:v1"
- xmlns:c="urn:mitroo-politon:common:v1"><s:Header><w:Security
- xmlns:w="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><w:UsernameToken>
-<w:Username>{user}</w:Username><w:Password>{password}</w:Password></w:UsernameToken></w:Security></s:Header>
-<s:Body><a:{op}><a:auditRecord><c:auditTransactionId>{tx}</c:auditTransactionId>
-<c:auditTransactionDate>{now}</c:auditTransactionDate><c:auditUnit>soak</c:auditUnit>
-<c:auditProtocol>soak {n}</c:auditProtocol><c:auditUserId>soak</c:auditUserId><c:auditUserIp>10.0.0.1</c:auditUserIp>
-</a:auditRecord><a:{op}InputRecord>{input}</a:{op}InputRecord></a:{op}></s:Body></s:Envelope>"""
 
 
 @dataclass(frozen=True)
@@ -203,7 +196,7 @@ class Mix:
         }.get(template.input, lambda: template.input)()
         transaction = self.replay_id if template.transaction_id == "*replay" else f"soak-{uuid.uuid4()}"
         body = template.body or ENVELOPE.format(
-            service=service, user=user, password=template.password, op=operation, tx=transaction, n=n,
+            service=service, user=user, password=template.password, op=operation, tx=transaction, unit="soak", protocol=f"soak {n}",
             now=dt.datetime.now(dt.timezone.utc).isoformat(), input=data_input,
         ).encode("utf-8")
         forwarded = f"203.0.113.{random.randrange(1, 255)}" if template.user == "*nobody" else None
@@ -365,7 +358,7 @@ def main() -> int:
     try:
         the_mix = Mix(data, f"soak-replay-{uuid.uuid4()}")
         claim = ENVELOPE.format(service="registryParameters", user=USERS["AADE"].username, password=USERS["AADE"].password,
-                                op="getActTypes", tx=the_mix.replay_id, n=0, input="",
+                                op="getActTypes", tx=the_mix.replay_id, unit="soak", protocol="soak 0", input="",
                                 now=dt.datetime.now(dt.timezone.utc).isoformat())
         requests.post(f"{workers.urls[0]}/ws/registryParameters", data=claim.encode(), timeout=30,
                       headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'})  # the id replays reuse
