@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.models import Agency, AgencySystem, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser
 from provider import lockout
 from provider.catalogue import CATALOGUE
-from provider.credentials import CredentialKey, verify_password
+from provider.credentials import CredentialKey, hash_password, verify_password
 from provider.errors import ErrorCode, MitrooError
 from provider.wssecurity import UsernameToken, check_digest_freshness, digest_matches
 
@@ -75,6 +75,10 @@ class _CredentialCache:
 
 
 _UNKNOWN = "άγνωστος χρήστης ή λάθος συνθηματικό (unknown user or wrong password)"
+
+# An unknown username is checked against this hash, so it costs the same slow Argon2 verification
+# as a wrong password: the time of a refusal does not tell whether the username exists.
+_DUMMY_HASH = hash_password("unknown-user-dummy-password")
 
 
 _USERS, _SYSTEMS, _AGENCIES = WsUser.__table__, AgencySystem.__table__, Agency.__table__
@@ -174,6 +178,8 @@ class Authenticator:
             failures = lockout.refuse_locked(self.lockout, lockout.Failures(row.failures_by_user, row.failures_by_ip), ip)
         try:
             if row is None:
+                if not token.digest:  # a digest is checked without the slow hash for known users too
+                    verify_password(_DUMMY_HASH, token.password)
                 raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, _UNKNOWN)
             self._check_password(session, token, row, now)
         except MitrooError:
