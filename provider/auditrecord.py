@@ -1,7 +1,14 @@
-"""The caller's declared auditRecord (DESIGN §4): reading it and checking each field."""
+"""The caller's declared auditRecord: reading it, bounding what is stored of it, and checking each field.
+
+The six values are stored in every audit event, also for calls refused before authentication, and
+audit rows are never deleted: so what is stored of a value is bounded before anything else happens.
+A value within its field's limit is stored as sent; a longer one (which ``validate`` refuses) is
+stored cut, marked as cut, with its length and the SHA-256 of the whole value.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 from dataclasses import dataclass
 
@@ -19,6 +26,19 @@ FIELDS: dict[str, int] = {
 }
 
 
+# Characters of an over-long value kept in front of its cut mark.
+CUT_KEEP = 16
+
+
+def stored_form(value: str, limit: int) -> str:
+    """``value`` as the audit store keeps it: whole within ``limit`` characters, otherwise its first
+    ``CUT_KEEP`` characters, then ``…[cut: N chars, sha256 <hex of the whole value in UTF-8>]``."""
+    if len(value) <= limit:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{value[:CUT_KEEP]}…[cut: {len(value)} chars, sha256 {digest}]"
+
+
 @dataclass(frozen=True)
 class AuditRecord:
     transaction_id: str
@@ -30,7 +50,7 @@ class AuditRecord:
 
 
 def declared_values(operation: etree._Element) -> dict[str, str | None]:
-    """The six values as sent (None where absent), for the audit row even when invalid."""
+    """The six values (None where absent) in their stored form, for the audit row even when invalid."""
     record = next(
         (child for child in operation if isinstance(child.tag, str) and etree.QName(child).localname == "auditRecord"),
         None,
@@ -42,7 +62,7 @@ def declared_values(operation: etree._Element) -> dict[str, str | None]:
         if isinstance(child.tag, str):
             name = etree.QName(child).localname
             if name in values:
-                values[name] = "".join(child.itertext())
+                values[name] = stored_form("".join(child.itertext()), FIELDS[name])
     return values
 
 
@@ -55,8 +75,8 @@ def validate(values: dict[str, str | None], now: dt.datetime, max_skew_seconds: 
         value = values.get(name)
         if value is None or not value.strip():
             raise _invalid(f"το πεδίο {name} είναι κενό ή λείπει ({name} is required)")
-        if len(value) > limit:
-            raise _invalid(f"το πεδίο {name} έχει {len(value)} χαρακτήρες, μέγιστο {limit} ({name} too long)")
+        if len(value) > limit:  # stored cut: the mark says how long it was
+            raise _invalid(f"το πεδίο {name} υπερβαίνει τους {limit} χαρακτήρες ({name} longer than {limit} characters)")
     raw_date = values["auditTransactionDate"].strip()  # type: ignore[union-attr]
     try:
         when = dt.datetime.fromisoformat(raw_date.replace("Z", "+00:00"))
