@@ -13,6 +13,7 @@ from dataclasses import dataclass
 class Kind(enum.Enum):
     FAULT_CLIENT = "Client"
     FAULT_SERVER = "Server"
+    FAULT_MUST_UNDERSTAND = "MustUnderstand"  # SOAP 1.1 §4.4.1: a mustUnderstand header not understood
     RECORD = "errorRecord"
 
 
@@ -120,6 +121,11 @@ class ErrorCode(enum.Enum):
         "Ο φορέας έχει ήδη τον μέγιστο αριθμό ταυτόχρονων κλήσεων σε εξέλιξη· επαναλάβετε σε λίγο",
         "the agency already has its maximum of calls in progress at once; retry shortly "
         "(the call was not run and not counted against the quota)",
+    )
+    MP_HEADER_NOT_UNDERSTOOD = _Entry(
+        Kind.FAULT_MUST_UNDERSTAND,
+        "Το μήνυμα έχει κεφαλίδα SOAP με mustUnderstand=\"1\" που ο πάροχος δεν υποστηρίζει",
+        "a SOAP header other than wsse:Security carries mustUnderstand=\"1\" (faultcode soap:MustUnderstand)",
     )
 
     @property

@@ -64,6 +64,8 @@ def parse_envelope(root: etree._Element) -> Envelope:
     if children[-1].tag != _ENV + "Body":
         raise _malformed("το Header πρέπει να προηγείται του Body (Header after the Body)")
     header = headers[0] if headers else None
+    if header is not None:
+        _check_must_understand(header)
     body = bodies[0]
     payload = [child for child in body if isinstance(child.tag, str)]
     if len(payload) != 1:
@@ -71,6 +73,31 @@ def parse_envelope(root: etree._Element) -> Envelope:
     if (body.text or "").strip() or any((child.tail or "").strip() for child in body):
         raise _malformed("το Body δεν επιτρέπεται να περιέχει κείμενο εκτός στοιχείων")
     return Envelope(header=header, operation=payload[0])
+
+
+# The header entries the provider processes: the WS-Security header with the UsernameToken.
+UNDERSTOOD_HEADERS = frozenset({f"{{{ns.WSSE}}}Security"})
+_MUST_UNDERSTAND = _ENV + "mustUnderstand"
+_ACTOR = _ENV + "actor"
+_ACTOR_NEXT = "http://schemas.xmlsoap.org/soap/actor/next"
+
+
+def _check_must_understand(header: etree._Element) -> None:
+    """SOAP 1.1 §4.2.3: a header entry meant for this provider (no actor, or the "next" actor) with
+    mustUnderstand="1" that the provider does not process is refused with a MustUnderstand fault."""
+    for entry in header:
+        if not isinstance(entry.tag, str) or entry.tag in UNDERSTOOD_HEADERS:
+            continue
+        if entry.get(_MUST_UNDERSTAND, "0").strip() not in ("1", "true"):
+            continue
+        if entry.get(_ACTOR, _ACTOR_NEXT).strip() != _ACTOR_NEXT:
+            continue  # addressed to another SOAP node
+        name = etree.QName(entry)
+        raise MitrooError(
+            ErrorCode.MP_HEADER_NOT_UNDERSTOOD,
+            f"η κεφαλίδα {{{(name.namespace or '')[:100]}}}{name.localname[:60]} δεν υποστηρίζεται· "
+            "στείλτε την χωρίς mustUnderstand=\"1\" ή παραλείψτε την (only wsse:Security is understood)",
+        )
 
 
 def fault_document(

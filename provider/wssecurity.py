@@ -35,10 +35,11 @@ def _auth_failed(detail: str) -> MitrooError:
 
 
 def _text(element: etree._Element) -> str:
-    """The element's text content; comments or child elements inside a credential are refused."""
+    """The element's text content exactly as sent (a credential is compared as sent, surrounding
+    whitespace included); comments or child elements inside a credential are refused."""
     for child in element:
         raise _auth_failed(f"το στοιχείο {etree.QName(element).localname} πρέπει να περιέχει μόνο κείμενο")
-    return (element.text or "").strip()
+    return element.text or ""
 
 
 def username_token(header: etree._Element | None) -> UsernameToken:
@@ -69,12 +70,12 @@ def username_token(header: etree._Element | None) -> UsernameToken:
     if nonce_el is None or created_el is None:
         raise _auth_failed("το PasswordDigest απαιτεί Nonce και wsu:Created")
     try:
-        nonce = base64.b64decode(_text(nonce_el), validate=True)
+        nonce = base64.b64decode(_text(nonce_el).strip(), validate=True)
     except (binascii.Error, ValueError):
         raise _auth_failed("το Nonce δεν είναι έγκυρο Base64") from None
     if len(nonce) < 8:
         raise _auth_failed("το Nonce πρέπει να έχει τουλάχιστον 8 bytes")
-    return UsernameToken(username=username, password=password, digest=True, nonce=nonce, created=_text(created_el))
+    return UsernameToken(username=username, password=password, digest=True, nonce=nonce, created=_text(created_el).strip())
 
 
 def check_digest_freshness(token: UsernameToken, now: dt.datetime, max_age_seconds: int) -> None:
