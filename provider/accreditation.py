@@ -86,14 +86,14 @@ _GRANTS, _USED = Grant.__table__, UsedTransaction.__table__
 
 
 def _caller_query(for_call: bool) -> Select[Any]:
-    """The WS user, their system and agency, and their recent failed logins: one indexed statement.
+    """The WS user, their system and agency, and what the lockout knows of the username and source
+    address (provider/lockout.py): one indexed statement.
     ``for_call`` adds what admission to a call also needs, on the same round trip: whether the agency
     holds the grant for the service and operation, and the earlier use of the auditTransactionId."""
     users, systems, agencies = _USERS.c, _SYSTEMS.c, _AGENCIES.c
-    by_user, by_ip = lockout.failure_counts(bindparam("username"), bindparam("ip"), bindparam("since"))
     joined = _USERS.join(_SYSTEMS, users.system_id == systems.id).join(_AGENCIES, systems.agency_id == agencies.id)
     columns: list[Any] = [
-        by_user.label("failures_by_user"), by_ip.label("failures_by_ip"), users.id, users.username,
+        *lockout.failure_columns(bindparam("username"), bindparam("ip"), bindparam("since")), users.id, users.username,
         users.password_hash, users.digest_secret, users.environment, users.locked, users.roles,
         systems.code.label("system_code"), agencies.id.label("agency_id"), agencies.code.label("agency_code"),
         agencies.status, agencies.valid_from, agencies.valid_to, agencies.daily_quota,
@@ -172,10 +172,10 @@ class Authenticator:
         row = session.execute(query, {
             **parameters, "username": token.username, "ip": ip, "since": lockout.window_start(self.lockout, now),
         }).one_or_none()
-        if row is None:  # the failures still decide first whether the username or address is locked
+        if row is None:  # the lockout still decides first whether the attempt is refused unchecked
             failures = lockout.check(session, self.lockout, token.username, ip, now)
         else:
-            failures = lockout.refuse_locked(self.lockout, lockout.Failures(row.failures_by_user, row.failures_by_ip), ip)
+            failures = lockout.refuse_locked(self.lockout, lockout.failures_of(row), ip, now)
         try:
             if row is None:
                 if not token.digest:  # a digest is checked without the slow hash for known users too
@@ -184,10 +184,9 @@ class Authenticator:
             self._check_password(session, token, row, now)
         except MitrooError:
             session.rollback()
-            lockout.record_failure(session, self.lockout, token.username, ip, now)
+            lockout.record_failure(session, self.lockout, token.username, ip, now, failures)
             raise
-        if failures.by_user:
-            lockout.clear(session, row.username)
+        lockout.succeeded(session, row.username, ip, now, failures)
         # Checked after the password so a lock or environment is not revealed to a guesser.
         if row.locked:
             raise MitrooError(ErrorCode.MP_AUTHENTICATION_FAILED, "ο λογαριασμός είναι κλειδωμένος (user is locked)")

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from spyne.server.wsgi import WsgiApplication
 
 from db.engine import make_engine, make_sessionmaker
-from provider import contract, metrics
+from provider import contract, lockout, metrics
 from provider.accreditation import Authenticator
 from provider.concurrency import ConcurrencyCap
 from provider.credentials import CredentialKey
@@ -50,7 +50,7 @@ class Provider:
             credential_key=CredentialKey(settings.credential_key_file),
             cache_seconds=settings.credential_cache_seconds,
             digest_max_age_seconds=settings.digest_max_age_seconds,
-            lockout_policy=settings.lockout_policy,
+            lockout_policy=lockout.policy(settings),
         )
         cap = ConcurrencyCap(
             self.sessions, limit=settings.agency_max_concurrent_calls, lease_seconds=settings.call_slot_lease_seconds

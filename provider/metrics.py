@@ -3,6 +3,8 @@
 - ``mitroo_calls_total{service,operation,outcome}``: calls answered, by outcome (OK or the error code);
 - ``mitroo_call_seconds{service,operation}``: the whole pipeline, from the first byte read to the signed answer;
 - ``mitroo_audit_write_seconds`` and ``mitroo_signing_seconds``: the two steps every call pays;
+- ``mitroo_login_failures_total`` and ``mitroo_login_refusals_total{reason}``: the lockout at work
+  (provider/lockout.py), so an operator sees a password spray;
 - ``mitroo_db_pool_connections{state}``: connections checked out and the pool's size, summed over
   the live worker processes.
 
@@ -39,6 +41,10 @@ CALL_SECONDS = Histogram("mitroo_call_seconds", "Time from the request read to t
 AUDIT_SECONDS = Histogram("mitroo_audit_write_seconds", "Time to write and commit one audit event",
                           buckets=_STEP_BUCKETS)
 SIGNING_SECONDS = Histogram("mitroo_signing_seconds", "Time to sign one answer (WS-Security)", buckets=_STEP_BUCKETS)
+LOGIN_FAILURES = Counter("mitroo_login_failures", "Failed logins counted by the lockout (SOAP and auditor console)")
+LOGIN_REFUSALS = Counter("mitroo_login_refusals", "Login attempts refused by the lockout before the password was "
+                         "checked: pair_locked, address_limited (an address with many failures, for usernames "
+                         "not known from it), spray_throttled (a username failing from many addresses)", ("reason",))
 POOL = Gauge("mitroo_db_pool_connections", "Database connections per state: checked_out (in use) and size (the "
              "pool's configured size), summed over the live worker processes", ("state",),
              multiprocess_mode="livesum")

@@ -13,7 +13,6 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from provider.keys import KeySource, SignatureAlgorithm, read_passphrase
-from provider.lockout import LockoutPolicy
 
 ENVIRONMENTS = ("test", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -45,9 +44,12 @@ class Settings:
     signing_passphrase: bytes | None = field(default=None, repr=False)
     signature_algorithm: SignatureAlgorithm = SignatureAlgorithm.RSA_SHA256
     signature_ttl_seconds: int = 300
-    lockout_user_failures: int = 10
+    lockout_user_failures: int = 10  # per (username, source address)
     lockout_ip_failures: int = 50
     lockout_window_seconds: int = 300
+    lockout_spray_failures: int = 20
+    lockout_spray_delay_seconds: int = 30
+    lockout_known_days: int = 90
     # Abuse and fault limits (README, Security).
     agency_max_concurrent_calls: int = 8  # 0: no cap
     call_slot_lease_seconds: int = 120
@@ -97,10 +99,6 @@ class Settings:
     def console_secure_cookies(self) -> bool:
         """The console is reached over TLS (directly or through a proxy): cookies only over HTTPS."""
         return self.console_public_url.startswith("https://")
-
-    @property
-    def lockout_policy(self) -> LockoutPolicy:
-        return LockoutPolicy(self.lockout_user_failures, self.lockout_ip_failures, self.lockout_window_seconds)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -171,6 +169,9 @@ class Settings:
         integer("MITROO_LOCKOUT_FAILURES", "lockout_user_failures", 1)
         integer("MITROO_LOCKOUT_IP_FAILURES", "lockout_ip_failures", 1)
         integer("MITROO_LOCKOUT_WINDOW", "lockout_window_seconds", 1, 86400)
+        integer("MITROO_LOCKOUT_SPRAY_FAILURES", "lockout_spray_failures", 1)
+        integer("MITROO_LOCKOUT_SPRAY_DELAY", "lockout_spray_delay_seconds", 1, 3600)
+        integer("MITROO_LOCKOUT_KNOWN_DAYS", "lockout_known_days", 1, 3650)
         for var, attr in (("MITROO_CREDENTIAL_KEY_FILE", "credential_key_file"),
                           ("MITROO_CONSOLE_SECRET_KEY_FILE", "console_secret_key_file")):
             if env.get(var):

@@ -26,6 +26,7 @@ from audit.web import auditing
 from audit.web.auth import Auditor, secret_key, still_valid
 from audit.web.i18n import DEFAULT, LANGUAGES, translate
 from db.engine import make_engine, make_sessionmaker
+from provider import lockout
 from provider.accreditation import Authenticator
 from provider.clientip import observed_ip
 from provider.credentials import CredentialKey
@@ -93,7 +94,7 @@ def create_app(settings: Settings) -> Flask:
     authenticator = Authenticator(
         sessions, environment=settings.environment, credential_key=CredentialKey(settings.credential_key_file),
         cache_seconds=settings.credential_cache_seconds, digest_max_age_seconds=settings.digest_max_age_seconds,
-        lockout_policy=settings.lockout_policy,
+        lockout_policy=lockout.policy(settings),
     )
     app.config.update(
         SECRET_KEY=secret_key(settings.console_secret_key_file),

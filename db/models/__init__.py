@@ -1,6 +1,6 @@
 """Every table, importable from one place (Alembic's autogenerate reads ``Base.metadata``)."""
 from db.models.accreditation import (
-    Agency, AgencySystem, CallSlot, DailyUsage, Grant, LoginFailure, UsedNonce, UsedTransaction, WsUser,
+    Agency, AgencySystem, CallSlot, DailyUsage, Grant, LoginFailure, LoginSource, UsedNonce, UsedTransaction, WsUser,
 )
 from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditRetentionRun, AuditSeal
 from db.models.base import Base, UTCDateTime
@@ -15,7 +15,7 @@ from db.models.rolls import (
 __all__ = [
     "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventHash", "AuditEventSubject",
     "AuditRetentionRun", "AuditSeal", "Base", "CallSlot", "Certificate", "CertificateSubject", "CivilAct", "Country",
-    "DailyUsage", "FamilyShare", "FamilyShareMember", "Grant", "LoginFailure",
+    "DailyUsage", "FamilyShare", "FamilyShareMember", "Grant", "LoginFailure", "LoginSource",
     "MarginalNote", "MemberType", "Municipality", "Person", "RegistryOffice", "UTCDateTime",
     "UsedNonce", "UsedTransaction", "WsUser",
     "CitizenshipAcquisition", "Conviction", "Election", "PermitHolder", "PermitType", "ResidenceHistory",

@@ -144,3 +144,15 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(100))
     ip: Mapped[str] = mapped_column(String(45))
     failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class LoginSource(Base):
+    """A username's successful login from a source address, remembered for the lockout policy: an
+    address that logged a user in before is never locked out or slowed by others' failures
+    (provider/lockout.py)."""
+
+    __tablename__ = "login_sources"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    ip: Mapped[str] = mapped_column(String(45), primary_key=True)
+    last_success_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

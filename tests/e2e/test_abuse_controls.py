@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import requests
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -65,9 +66,10 @@ def a_source_ip() -> str:
     return str(ipaddress.ip_address("2001:db8::") + random.getrandbits(64))
 
 
-def test_failed_logins_on_both_processes_lock_the_user(pair: Pair, database: PreparedDatabase) -> None:
-    """MITROO_LOCKOUT_FAILURES (10) wrong passwords within the window, spread over both processes,
-    lock the username on both; nine do not (and a good login clears them)."""
+def test_failed_logins_on_both_processes_lock_the_pair_not_the_user(pair: Pair, database: PreparedDatabase) -> None:
+    """MITROO_LOCKOUT_FAILURES (10) wrong passwords from one address within the window, spread over both
+    processes, lock the username from that address on both; nine do not (and a good login clears them).
+    The same user from another address is not locked: an outsider cannot lock an agency out."""
     username, ip = new_agency(database), a_source_ip()
 
     def wrong(n: int) -> Answer:
@@ -81,23 +83,56 @@ def test_failed_logins_on_both_processes_lock_the_user(pair: Pair, database: Pre
     for process in pair:
         locked = call(process, username, source_ip=ip)
         assert outcome(locked) == "MP_AUTHENTICATION_FAILED"
-        assert "too many failed logins" in locked.text("faultstring")
+        assert "too many failed logins from this address" in locked.text("faultstring")
         assert audit_row(database.engine, locked.call_sequence_id).observed_ip == ip
+        assert outcome(call(process, username, source_ip=a_source_ip())) == "OK"
 
 
-def test_failed_logins_from_one_address_on_both_processes_lock_the_address(
+def test_failed_logins_from_one_address_stop_it_only_for_usernames_not_known_from_it(
     pair: Pair, database: PreparedDatabase
 ) -> None:
     """MITROO_LOCKOUT_IP_FAILURES (50) failed logins from one address, any usernames, over both
-    processes: the address is locked on both, for every user; the same user from elsewhere is not."""
-    ip, username = a_source_ip(), new_agency(database)
+    processes: on both, the address may no longer try a username that never logged in from it, while
+    the agency's user who did (agencies behind one NAT) keeps working; the newcomer from elsewhere too."""
+    ip, regular, newcomer = a_source_ip(), new_agency(database), new_agency(database)
+    assert outcome(call(pair[0], regular, source_ip=ip)) == "OK"
     with ThreadPoolExecutor(max_workers=10) as pool:
         answers = list(pool.map(lambda n: call(pair[n % 2], f"nobody-{uuid.uuid4().hex[:8]}", source_ip=ip), range(50)))
     assert {outcome(a) for a in answers} == {"MP_AUTHENTICATION_FAILED"}
     for process in pair:
-        locked = call(process, username, source_ip=ip)
-        assert "too many failed logins from this IP" in locked.text("faultstring")
-    assert outcome(call(pair[0], username, source_ip=a_source_ip())) == "OK"
+        refused = call(process, newcomer, source_ip=ip)
+        assert "too many failed logins from this IP" in refused.text("faultstring")
+        assert outcome(call(process, regular, source_ip=ip)) == "OK"
+    assert outcome(call(pair[0], newcomer, source_ip=a_source_ip())) == "OK"
+
+
+def metric(processes: Pair, line_start: str) -> float:
+    """A metric summed over both processes (each is a host of its own, with its own /metrics)."""
+    texts = [requests.get(f"{process.base_url}/metrics", timeout=10).text for process in processes]
+    return sum(float(line.rsplit(" ", 1)[1]) for text in texts for line in text.splitlines() if line.startswith(line_start))
+
+
+def test_a_username_sprayed_from_many_addresses_is_throttled_for_new_addresses_and_counted(
+    pair: Pair, database: PreparedDatabase
+) -> None:
+    """MITROO_LOCKOUT_SPRAY_FAILURES (20) failures of one username, one from each of 20 addresses: a new
+    address may try it once per MITROO_LOCKOUT_SPRAY_DELAY (30 s) and is refused at once before that; the
+    agency's own address is never slowed; /metrics counts the failures and the refusals."""
+    username, agency_ip = new_agency(database), a_source_ip()
+    assert outcome(call(pair[0], username, source_ip=agency_ip)) == "OK"
+    failures_before = metric(pair, "mitroo_login_failures_total")
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(lambda n: call(pair[n % 2], username, password="sprayed-password-1",
+                                               source_ip=a_source_ip()), range(20)))
+    assert {outcome(a) for a in answers} == {"MP_AUTHENTICATION_FAILED"}
+    newcomer = a_source_ip()
+    assert "wrong password" in call(pair[0], username, password="sprayed-password-2", source_ip=newcomer).text("faultstring")
+    throttled = call(pair[1], username, source_ip=newcomer)  # even with the right password
+    assert "try again in" in throttled.text("faultstring")
+    assert audit_row(database.engine, throttled.call_sequence_id).outcome == "MP_AUTHENTICATION_FAILED"
+    assert outcome(call(pair[1], username, source_ip=agency_ip)) == "OK"
+    assert metric(pair, "mitroo_login_failures_total") >= failures_before + 21
+    assert metric(pair, 'mitroo_login_refusals_total{reason="spray_throttled"}') >= 1
 
 
 def test_the_daily_quota_is_one_count_for_both_processes(pair: Pair, database: PreparedDatabase) -> None:

@@ -1,21 +1,25 @@
 """provider/lockout.py through the Authenticator, on a real migrated database (SQLite and
-PostgreSQL): failed logins lock a username and a source IP for a sliding window, the lock lifts
-by itself, a success forgives, and attempts refused while locked do not extend the lock."""
+PostgreSQL): failures lock a (username, address) pair, never the user elsewhere; an address with
+many failures may try only usernames known from it; a username sprayed from many addresses is
+throttled for unknown addresses only; locks lift by themselves, a success forgives, and attempts
+refused unchecked do not extend a lock."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
 from provider.accreditation import Authenticator
 from provider.errors import ErrorCode, MitrooError
+from provider import lockout
 from provider.lockout import LockoutPolicy
 from provider.settings import Settings, SettingsError
 from tests.conftest import PreparedDatabase
 from tests.provider.test_admin import NEW_PASSWORD, OLD_PASSWORD, new_user, test_db, text_token  # noqa: F401
 from tests.provider.test_admin import authenticator as admin_authenticator
 
-POLICY = LockoutPolicy(user_failures=4, ip_failures=6, window_seconds=300)
+POLICY = LockoutPolicy(pair_failures=4, ip_failures=6, window_seconds=300, spray_failures=5, spray_delay_seconds=30)
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 
 
@@ -36,19 +40,19 @@ def attempt(auth: Authenticator, username: str, password: str, at: dt.datetime, 
 def fail(auth: Authenticator, username: str, times: int, at: dt.datetime, ip: str) -> None:
     for i in range(times):
         message = attempt(auth, username, NEW_PASSWORD, at + dt.timedelta(seconds=i), ip)
-        assert message is not None and "too many" not in message
+        assert message is not None and "wrong password" in message
 
 
-def test_a_user_is_locked_after_n_failures_and_unlocked_after_the_window(test_db: PreparedDatabase) -> None:
+def test_failures_lock_the_pair_not_the_user_elsewhere_and_the_lock_lifts(test_db: PreparedDatabase) -> None:
     auth = authenticator(test_db)
     user, other = new_user(test_db), new_user(test_db)
-    fail(auth, user, POLICY.user_failures, START, "10.0.0.1")
-    last_failure = START + dt.timedelta(seconds=POLICY.user_failures - 1)
+    fail(auth, user, POLICY.pair_failures, START, "10.0.0.1")
+    last_failure = START + dt.timedelta(seconds=POLICY.pair_failures - 1)
 
     locked = attempt(auth, user, OLD_PASSWORD, last_failure + dt.timedelta(seconds=5), "10.0.0.1")
-    assert locked is not None and "too many failed logins" in locked and "5 min" in locked
-    # The lock is the user's, whichever address they come from; another user is unaffected.
-    assert attempt(auth, user, OLD_PASSWORD, last_failure + dt.timedelta(seconds=6), "10.9.9.9") == locked
+    assert locked is not None and "from this address" in locked and "5 min" in locked
+    # The lock is the pair's: the user from another address, and another user from this one, get in.
+    assert attempt(auth, user, OLD_PASSWORD, last_failure + dt.timedelta(seconds=6), "10.9.9.9") is None
     assert attempt(auth, other, OLD_PASSWORD, last_failure + dt.timedelta(seconds=7), "10.0.0.1") is None
     # Once the first failure leaves the window, only N-1 remain: the right password is accepted.
     assert attempt(auth, user, OLD_PASSWORD, START + dt.timedelta(seconds=POLICY.window_seconds + 1), "10.0.0.1") is None
@@ -57,30 +61,70 @@ def test_a_user_is_locked_after_n_failures_and_unlocked_after_the_window(test_db
 def test_attempts_refused_while_locked_do_not_extend_the_lock(test_db: PreparedDatabase) -> None:
     auth = authenticator(test_db)
     user = new_user(test_db)
-    fail(auth, user, POLICY.user_failures, START, "10.0.1.1")
+    fail(auth, user, POLICY.pair_failures, START, "10.0.1.1")
     for i in range(20):
         assert "too many" in (attempt(auth, user, NEW_PASSWORD, START + dt.timedelta(seconds=60 + i), "10.0.1.1") or "")
     assert attempt(auth, user, OLD_PASSWORD, START + dt.timedelta(seconds=POLICY.window_seconds + 1), "10.0.1.1") is None
 
 
-def test_a_success_forgives_the_users_failures(test_db: PreparedDatabase) -> None:
+def test_a_success_forgives_the_pairs_failures(test_db: PreparedDatabase) -> None:
     auth = authenticator(test_db)
     user = new_user(test_db)
-    fail(auth, user, POLICY.user_failures - 1, START, "10.0.2.1")
+    fail(auth, user, POLICY.pair_failures - 1, START, "10.0.2.1")
     assert attempt(auth, user, OLD_PASSWORD, START + dt.timedelta(seconds=10), "10.0.2.1") is None
-    fail(auth, user, POLICY.user_failures - 1, START + dt.timedelta(seconds=11), "10.0.2.1")
+    fail(auth, user, POLICY.pair_failures - 1, START + dt.timedelta(seconds=11), "10.0.2.1")
     assert attempt(auth, user, OLD_PASSWORD, START + dt.timedelta(seconds=20), "10.0.2.1") is None
 
 
-def test_a_source_ip_is_locked_after_failures_across_usernames(test_db: PreparedDatabase) -> None:
+def test_an_address_with_many_failures_may_try_only_usernames_known_from_it(test_db: PreparedDatabase) -> None:
+    """Agencies behind one NAT: a guesser behind it does not lock out the users who log in from it."""
+    auth = authenticator(test_db)
+    regular, newcomer = new_user(test_db), new_user(test_db)
+    ip = "192.0.2.77"
+    assert attempt(auth, regular, OLD_PASSWORD, START - dt.timedelta(days=3), ip) is None  # known from this address
+    for i in range(POLICY.ip_failures):  # a guesser trying a different (unknown) username each time
+        assert attempt(auth, f"guess-{i}-{regular}", "whatever-password", START + dt.timedelta(seconds=i), ip) is not None
+    refused = attempt(auth, newcomer, OLD_PASSWORD, START + dt.timedelta(seconds=30), ip)
+    assert refused is not None and ip in refused and "from this IP" in refused and "not affected" in refused
+    assert attempt(auth, regular, OLD_PASSWORD, START + dt.timedelta(seconds=31), ip) is None
+    assert attempt(auth, newcomer, OLD_PASSWORD, START + dt.timedelta(seconds=32), "192.0.2.78") is None
+
+
+def test_a_sprayed_username_is_throttled_for_new_addresses_only(test_db: PreparedDatabase) -> None:
     auth = authenticator(test_db)
     user = new_user(test_db)
-    ip = "192.0.2.77"
-    for i in range(POLICY.ip_failures):  # a guesser trying a different (unknown) username each time
-        assert attempt(auth, f"guess-{i}-{user}", "whatever-password", START + dt.timedelta(seconds=i), ip) is not None
-    refused = attempt(auth, user, OLD_PASSWORD, START + dt.timedelta(seconds=30), ip)
-    assert refused is not None and ip in refused and "from this IP" in refused
-    assert attempt(auth, user, OLD_PASSWORD, START + dt.timedelta(seconds=31), "192.0.2.78") is None
+    assert attempt(auth, user, OLD_PASSWORD, START - dt.timedelta(days=1), "198.51.100.1") is None  # the agency
+    for i in range(POLICY.spray_failures):  # one failure each from many addresses: no pair is locked
+        assert "wrong password" in (attempt(auth, user, NEW_PASSWORD, START + dt.timedelta(seconds=i), f"203.0.113.{i}") or "")
+    now = START + dt.timedelta(seconds=POLICY.spray_failures)
+    # A new address gets one check, then must wait spray_delay_seconds for the next.
+    assert "wrong password" in (attempt(auth, user, NEW_PASSWORD, now, "203.0.113.200") or "")
+    began = time.monotonic()
+    throttled = attempt(auth, user, OLD_PASSWORD, now + dt.timedelta(seconds=10), "203.0.113.200")
+    unchecked = time.monotonic() - began
+    assert throttled is not None and "try again in 21" in throttled
+    assert unchecked < 0.05, "a throttled attempt must not pay the slow password check"
+    assert attempt(auth, user, OLD_PASSWORD, now + dt.timedelta(seconds=POLICY.spray_delay_seconds + 1),
+                   "203.0.113.200") is None
+    # The agency's own address is never slowed, even mid-spray.
+    assert attempt(auth, user, OLD_PASSWORD, now + dt.timedelta(seconds=11), "198.51.100.1") is None
+
+
+def test_an_unknown_username_costs_the_same_slow_check_as_a_wrong_password(test_db: PreparedDatabase) -> None:
+    """Equal time: the two refusals' timings overlap (each pays one Argon2 verification)."""
+    auth = authenticator(test_db)
+    user = new_user(test_db)
+
+    def timed(username: str, i: int) -> float:
+        began = time.monotonic()
+        assert attempt(auth, username, NEW_PASSWORD, START + dt.timedelta(hours=i), f"198.18.{i}.1") is not None
+        return time.monotonic() - began
+
+    wrong = sorted(timed(user, i) for i in range(7))
+    unknown = sorted(timed(f"nobody-{user}", 10 + i) for i in range(7))
+    # Medians within 40% of each other, and each distribution's range overlaps the other's.
+    assert 0.6 < unknown[3] / wrong[3] < 1.6, (wrong, unknown)
+    assert unknown[0] <= wrong[-1] and wrong[0] <= unknown[-1], (wrong, unknown)
 
 
 @pytest.mark.parametrize(
@@ -89,6 +133,7 @@ def test_a_source_ip_is_locked_after_failures_across_usernames(test_db: Prepared
         ("MITROO_LOCKOUT_FAILURES", "0", "MITROO_LOCKOUT_FAILURES='0': must be at least 1"),
         ("MITROO_LOCKOUT_IP_FAILURES", "many", "MITROO_LOCKOUT_IP_FAILURES='many': must be a whole number"),
         ("MITROO_LOCKOUT_WINDOW", "100000", "MITROO_LOCKOUT_WINDOW='100000': must be between 1 and 86400"),
+        ("MITROO_LOCKOUT_SPRAY_DELAY", "0", "MITROO_LOCKOUT_SPRAY_DELAY='0': must be between 1 and 3600"),
     ],
 )
 def test_lockout_settings_are_validated(variable: str, value: str, message: str) -> None:
@@ -100,5 +145,8 @@ def test_lockout_settings_reach_the_policy() -> None:
     settings = Settings.from_env(
         {"MITROO_LOCKOUT_FAILURES": "3", "MITROO_LOCKOUT_IP_FAILURES": "7", "MITROO_LOCKOUT_WINDOW": "60"}
     )
-    assert settings.lockout_policy == LockoutPolicy(3, 7, 60)
-    assert Settings().lockout_policy == LockoutPolicy(10, 50, 300)
+    assert lockout.policy(settings) == LockoutPolicy(pair_failures=3, ip_failures=7, window_seconds=60)
+    assert lockout.policy(Settings()) == LockoutPolicy(10, 50, 300, spray_failures=20, spray_delay_seconds=30)
+    sprays = lockout.policy(Settings.from_env({"MITROO_LOCKOUT_SPRAY_FAILURES": "9", "MITROO_LOCKOUT_SPRAY_DELAY": "5",
+                                               "MITROO_LOCKOUT_KNOWN_DAYS": "30"}))
+    assert (sprays.spray_failures, sprays.spray_delay_seconds, sprays.known_days) == (9, 5, 30)
