@@ -106,9 +106,10 @@ function verifiedCallSequenceId(string $answer, string $certificate): string
 }
 
 /** Call, check the signature, and print one line; a successful answer's OutputRecord is returned. */
-function call(SoapClient $client, string $service, string $operation, array $input, string $certificate): ?object
+function call(SoapClient $client, string $service, string $operation, array $input, string $certificate,
+              ?array $record = null): ?object
 {
-    $record = auditRecord('ΑΠ 1234/2026');
+    $record ??= auditRecord('ΑΠ 1234/2026');
     try {
         $answer = $client->__soapCall($operation, [[
             'auditRecord' => $record,
@@ -167,9 +168,9 @@ function summary(string $operation, object $output): string
 }
 
 try {
+    $audited = auditRecord('ΑΠ 1234/2026');  // kept: the auditor finds this call by its auditTransactionId
     $parameters = client($baseUrl, 'registryParameters', $aade);
-    call($parameters, 'registryParameters', 'getRegistryOffices', ['municipalityCode' => '7401'], $certificate);
-    $audited = $parameters->__getLastRequest();
+    call($parameters, 'registryParameters', 'getRegistryOffices', ['municipalityCode' => '7401'], $certificate, $audited);
 
     $acts = client($baseUrl, 'civilRegistryActs', $aade);
     $reference = ['registryOfficeCode' => 'L7101', 'actNumber' => 1, 'volume' => 1, 'year' => 2022];
@@ -188,9 +189,8 @@ try {
         'applicationDate' => '2026-03-02',
     ], $certificate);
 
-    // The auditor finds the first call by the auditTransactionId it sent.
-    preg_match('#auditTransactionId>([^<]+)<#', $audited, $sent);
-    call(client($baseUrl, 'audit', $auditor), 'audit', 'searchAuditEvents', ['transactionId' => $sent[1]], $certificate);
+    call(client($baseUrl, 'audit', $auditor), 'audit', 'searchAuditEvents',
+        ['transactionId' => $audited['auditTransactionId']], $certificate);
 
     // An errorRecord: no such act (MP_NOT_FOUND).
     call($acts, 'civilRegistryActs', 'getDeathAct', ['actReference' => ['actNumber' => 99999] + $reference], $certificate);
