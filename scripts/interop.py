@@ -61,7 +61,21 @@ def java(work: Path) -> list[str]:
 
 
 def dotnet(work: Path) -> list[str]:
-    raise NotImplementedError
+    sources = []
+    for service in sorted(contract.SERVICES):
+        name = service[0].upper() + service[1:]
+        generated = run(["wsdl", "-nologo", f"-namespace:Mitroo.{name}", f"-out:{work / name}.cs",
+                         str(ROOT / "wsdl" / f"{service}.wsdl")])
+        if generated.returncode != 0:
+            raise AssertionError(f"wsdl wsdl/{service}.wsdl:\n{generated.stdout}{generated.stderr}")
+        sources.append(f"{work / name}.cs")
+    executable = work / "MitrooExample.exe"
+    compiled = run(["mcs", "-nologo", "-r:System.Web.Services", "-r:System.Xml", f"-out:{executable}", *sources,
+                    str(EXAMPLES / "dotnet" / "MitrooExample.cs")])
+    if compiled.returncode != 0:
+        raise AssertionError(f"mcs:\n{compiled.stdout}{compiled.stderr}")
+    shutil.copy(EXAMPLES / "dotnet" / "MitrooExample.exe.config", work)
+    return ["mono", str(executable)]
 
 
 BUILDS = {"java": java, "dotnet": dotnet}
