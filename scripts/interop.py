@@ -1,8 +1,8 @@
 """scripts/interop: the integration guide's examples against a live provider, stack by stack.
 
 The provider runs over the demo dataset on a throwaway SQLite database (as the suite's rolls
-provider). Each example's output is held against the audit trail (tests/examples.py). PHP and Node
-are also run by the suite; Java (JAX-WS wsimport) and .NET (Mono's wsdl and mcs) only here. A
+provider). Each example's output is held against the audit trail (tests/examples.py). PHP, Node
+and Python (zeep) are also run by the suite; Java (JAX-WS wsimport) and .NET (Mono's wsdl and mcs) only here. A
 stack whose tools are missing is skipped with the Debian packages that bring them.
 """
 from __future__ import annotations
@@ -23,10 +23,10 @@ from provider import contract  # noqa: E402
 from tests.examples import COMMANDS, EXAMPLES, check  # noqa: E402
 from tests.rolls_fixtures import running_rolls  # noqa: E402
 
-TOOLS = {"php": ("php",), "node": ("node",), "java": ("wsimport", "javac", "java"),
+TOOLS = {"php": ("php",), "node": ("node",), "python": (), "java": ("wsimport", "javac", "java"),
          "dotnet": ("wsdl", "mcs", "mono")}
 PACKAGES = {"php": "php-cli php-soap php-xml (scripts/install-examples)", "node": "nodejs npm (scripts/install-examples)",
-            "java": "default-jdk jaxws", "dotnet": "mono-devel"}
+            "python": "", "java": "default-jdk jaxws", "dotnet": "mono-devel"}
 JAXWS_CLASSPATH = "/usr/share/java/jaxws-rt.jar"  # Debian's jaxws: its manifest names the rest of the runtime
 WSIMPORT_CHATTER = {"", "parsing WSDL...", "Generating code..."}
 

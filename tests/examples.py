@@ -2,12 +2,13 @@
 
 Every example makes the same calls as the demo users of scripts/serve (one per service, then an
 errorRecord and a fault), checks each answer's signature, and prints one line per call; ``check``
-holds those lines against the provider's audit trail. tests/docs/test_examples.py runs PHP and
-Node in the suite; scripts/interop runs every stack whose toolchain is installed.
+holds those lines against the provider's audit trail. tests/docs/test_examples.py runs PHP,
+Node and Python (zeep) in the suite; scripts/interop runs every stack whose toolchain is installed.
 """
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 COMMANDS = {  # the stacks that run without a build step
     "php": ["php", str(EXAMPLES / "php" / "mitroo_example.php")],
     "node": ["node", str(EXAMPLES / "node" / "mitroo-example.js")],
+    "python": [sys.executable, str(EXAMPLES / "python" / "mitroo_example.py")],
 }
 LINE = re.compile(r"^(?P<service>\w+)\.(?P<operation>\w+) callSequenceId=(?P<id>[0-9a-f-]{36}) "
                   r"signature=verified (?P<kind>ok|errorRecord|fault) (?P<detail>.*)$")

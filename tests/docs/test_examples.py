@@ -1,5 +1,5 @@
-"""The integration guide's PHP (SoapClient) and Node (npm's soap) examples, run as an integrator
-runs them against the provider over the demo dataset (the rolls provider): one call per service,
+"""The integration guide's PHP (SoapClient), Node (npm's soap) and Python (zeep) examples, run as
+an integrator runs them against the provider over the demo dataset (the rolls provider): one call per service,
 an errorRecord and a fault, each answer's signature checked by the example before it is read.
 Every line the example prints is held against the provider's audit trail (tests/examples.py).
 
@@ -34,7 +34,7 @@ def test_the_example_calls_every_service_and_reads_an_error_record_and_a_fault(
 
 
 def test_an_answer_whose_signature_does_not_verify_stops_the_examples(rolls: Rolls, tmp_path: Path) -> None:
-    """Pinned to another certificate, both examples refuse the first answer and read nothing."""
+    """Pinned to another certificate, every example refuses the first answer and reads nothing."""
     other = signing_key_files(SignatureAlgorithm.RSA_SHA256, name="not-the-provider").cert
     env = {**os.environ, "MITROO_URL": rolls.running.base_url, "MITROO_CERT": str(other)}
     for stack, command in COMMANDS.items():
