@@ -1,9 +1,9 @@
 """A ready-to-send request envelope, for stacks that post raw XML (curl, a hand-written client).
 
 ``mitroo-client envelope SERVICE OPERATION`` prints one with a fresh auditTransactionId and the
-current time: the provider refuses a reused id (MP_DUPLICATE_TRANSACTION) or a date more than
-15 minutes from its clock (MP_INVALID_AUDIT_RECORD), so a printed sample is good once, for a few
-minutes. The layout is the integration guide's: ``soapenv``, ``svc`` (the service's namespace)
+current time: the provider refuses a reused id (MP_DUPLICATE_TRANSACTION) or a date further than
+MITROO_AUDIT_CLOCK_SKEW (15 minutes) from its clock (MP_INVALID_AUDIT_RECORD), so a printed
+sample is good once, for a few minutes. The layout is the integration guide's: ``soapenv``, ``svc`` (the service's namespace)
 and ``c`` (the common namespace) declared on the Envelope, a PasswordText UsernameToken.
 """
 from __future__ import annotations
