@@ -27,7 +27,8 @@ import click
 from tabulate import tabulate
 
 from consumer_client.client import MitrooClient
-from consumer_client.core import ClientCore
+from consumer_client.core import ClientCore, local_ip
+from consumer_client.envelope import SERVICES, InputError, envelope, fresh_audit_record
 from consumer_client.errors import MitrooClientError
 from consumer_client.evidence import verify_evidence
 from consumer_client.models import camel
@@ -177,6 +178,29 @@ def verify(file: str, config: str | None) -> None:
         _fail(error, False)
     click.echo(f"signature valid: callSequenceId {evidence.call_sequence_id}, signed at {evidence.signed_at.isoformat()}"
                + (f", answer {evidence.error_code}" if evidence.error_code else ""))
+
+
+@main.command("envelope")
+@click.argument("service", type=click.Choice(SERVICES))
+@click.argument("operation")
+@click.option("--protocol", required=True, help="auditProtocol: your case or protocol number.")
+@click.option("--input", "input_xml", default="", metavar="XML|-",
+              help="The children of <operation>InputRecord, with the svc: and c: prefixes; - reads standard input.")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False))
+def print_envelope(service: str, operation: str, protocol: str, input_xml: str, config: str | None) -> None:
+    """Print a ready-to-send request with a fresh auditTransactionId and date (send it once, within minutes)."""
+    values = _settings(config)
+    _require(values, "url", "username", "password", "unit", "user_id")
+    audit = fresh_audit_record(unit=values["unit"], protocol=protocol, user_id=values["user_id"],
+                               user_ip=values.get("user_ip") or local_ip(values["url"]))
+    try:
+        request = envelope(service, operation, username=values["username"], password=values["password"], audit=audit,
+                           input_xml=sys.stdin.read() if input_xml == "-" else input_xml)
+    except InputError as error:
+        raise click.UsageError(f"--input: {error}") from None
+    click.echo(request, nl=False)
+    click.echo(f"send it: curl -sS -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: \"{operation}\"' "
+               f"--data-binary @- {values['url'].rstrip('/')}/ws/{service}", err=True)
 
 
 @main.command()

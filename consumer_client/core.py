@@ -9,7 +9,6 @@ errorRecords and faults become exceptions of ``consumer_client.errors``.
 """
 from __future__ import annotations
 
-import datetime as dt
 import random
 import socket
 import time
@@ -26,6 +25,7 @@ from zeep.exceptions import Fault
 from zeep.exceptions import TransportError as ZeepTransportError
 from zeep.wsse.username import UsernameToken
 
+from consumer_client.envelope import fresh_audit_record
 from consumer_client.errors import MitrooClientError, ProviderError, TransportError, provider_error
 from consumer_client.models import Reply
 from consumer_client.signature import load_certificates
@@ -48,7 +48,7 @@ def _pinned(certificates: Certificates) -> list[x509.Certificate]:
     return pinned
 
 
-def _local_ip(base_url: str) -> str:
+def local_ip(base_url: str) -> str:
     """The address this machine uses to reach the provider (no packet is sent)."""
     parts = urlsplit(base_url)
     try:
@@ -91,7 +91,7 @@ class ClientCore:
         self.base_url = base_url.rstrip("/")
         self.unit = unit
         self.user_id = user_id
-        self.user_ip = user_ip or _local_ip(self.base_url)
+        self.user_ip = user_ip or local_ip(self.base_url)
         self.retries = retries
         self.backoff = backoff
         self.evidence_dir = None if isinstance(keep_evidence, bool) else Path(keep_evidence)
@@ -121,14 +121,8 @@ class ClientCore:
     def audit_record(self, protocol: str, user_ip: str | None = None) -> dict[str, str]:
         if not protocol or not protocol.strip():
             raise ValueError("protocol (auditProtocol, your case or protocol number) is required")
-        return {
-            "auditTransactionId": str(uuid.uuid4()),
-            "auditTransactionDate": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "auditUnit": self.unit,
-            "auditProtocol": protocol,
-            "auditUserId": self.user_id,
-            "auditUserIp": user_ip or self.user_ip,
-        }
+        return fresh_audit_record(unit=self.unit, protocol=protocol, user_id=self.user_id,
+                                  user_ip=user_ip or self.user_ip)
 
     def call(
         self,

@@ -63,7 +63,21 @@ def wsdl(service: str, public_url: str = DEFAULT_PUBLIC_URL) -> bytes:
     document = Wsdl11(spyne_application(service).interface)
     document.build_interface_document(service_url(public_url, service))
     root = parse_trusted(document.get_interface_document())
+    _imported_schemas_first(root)
     return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+
+
+def _imported_schemas_first(definitions: etree._Element) -> None:
+    """Put the common schema before the service schema that imports it (spyne writes it last).
+
+    The import names no schemaLocation, so a reader that builds the schemas in document order
+    (JAX-WS ``wsimport``, xmlschema's ``Wsdl11Document``) meets ``s0:auditRecord`` before its
+    definition and fails; with the imported schema first every reader resolves it.
+    """
+    types = definitions.find(_WSDL + "types")
+    in_order = sorted(types.findall(_XS + "schema"), key=lambda schema: schema.get("targetNamespace") != ns.COMMON)
+    for schema in in_order:
+        types.append(schema)  # lxml moves the element: appended in this order, they end up in it
 
 
 def xsd_filename(namespace: str) -> str:

@@ -209,8 +209,10 @@ class Gateway:
     @staticmethod
     def _check_soap_action(environ: dict[str, Any], operation: str) -> None:
         """SOAP 1.1 §6.1.1: the SOAPAction header is mandatory. Empty ("") leaves the intent to the
-        URL and the Body; otherwise it must name the Body's operation, as the WSDL declares it, so an
-        intermediary that routes or filters by SOAPAction sees the operation that is really called."""
+        URL and the Body; otherwise it must name the Body's operation, so an intermediary that routes
+        or filters by SOAPAction sees the operation that is really called. It names it as the WSDL
+        declares it ("op") or, as stacks build it from a namespace, "ns/op" (.NET) or "ns#op"
+        (SOAP::Lite): the operation is what follows the last "/" or "#"."""
         if "HTTP_SOAPACTION" not in environ:
             raise MitrooError(
                 ErrorCode.MP_MALFORMED_REQUEST,
@@ -219,11 +221,12 @@ class Gateway:
         action = environ["HTTP_SOAPACTION"].strip()
         if len(action) >= 2 and action[0] == action[-1] == '"':
             action = action[1:-1]
-        if action and action != operation:
+        named = action.replace("#", "/").rpartition("/")[2]
+        if action and named != operation:
             raise MitrooError(
                 ErrorCode.MP_MALFORMED_REQUEST,
-                f"η κεφαλίδα SOAPAction {action[:60]!r} δεν αντιστοιχεί στη λειτουργία {operation} του Body "
-                "(SOAPAction names another operation)",
+                f"η κεφαλίδα SOAPAction {action[:80]!r} ονομάζει τη λειτουργία {named[:60]!r}, ενώ το Body καλεί "
+                f"την {operation} (SOAPAction names another operation: send SOAPAction: \"{operation}\" or \"\")",
             )
 
     def _validate(self, envelope: soap.Envelope) -> None:

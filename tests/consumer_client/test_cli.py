@@ -2,6 +2,7 @@
 with the JSON output parsed, tables, evidence, verify, wsdl, config files and exit codes."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -130,3 +131,53 @@ def test_the_audit_service_for_an_auditor(provider: Running, registry: Registry)
                 USERS.auditor, "--since", "2020-01-01T00:00:00+00:00", "--maxResults", "1", "--json")
     assert since.returncode == 0, since.stderr
     assert json.loads(since.stdout)["data"]["audit_event"][0]["username"] == USERS.auditor
+
+
+def test_envelope_prints_a_request_that_the_provider_answers_once(provider: Running) -> None:
+    """``mitroo-client envelope`` for curl users: a fresh auditTransactionId and date on every run,
+    and on standard error the curl line (URL and SOAPAction) to send it with."""
+    from lxml import etree
+
+    from tests.support import audit_row, post
+
+    env = client_env(provider)
+    args = ("envelope", "registryParameters", "getRegistryOffices", "--protocol", "ΑΠ 7/2026",
+            "--input", "<svc:municipalityCode>7401</svc:municipalityCode>")
+    first, second = run(env, *args), run(env, *args)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert f"--data-binary @- {provider.base_url}/ws/registryParameters" in first.stderr
+    assert "-H 'SOAPAction: \"getRegistryOffices\"'" in first.stderr
+
+    def transaction(printed: str) -> tuple[str, str]:
+        root = etree.fromstring(printed.encode())
+        return (root.findtext(".//{urn:mitroo-politon:common:v1}auditTransactionId"),
+                root.findtext(".//{urn:mitroo-politon:common:v1}auditTransactionDate"))
+
+    (first_id, first_date), (second_id, _) = transaction(first.stdout), transaction(second.stdout)
+    assert first_id != second_id
+    assert abs(dt.datetime.fromisoformat(first_date) - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=2)
+    answer = post(f"{provider.base_url}/ws/registryParameters", first.stdout.encode(),
+                  headers={"SOAPAction": '"getRegistryOffices"'})
+    assert answer.status == 200 and answer.error_code is None, answer.raw[:500]
+    assert answer.find("registryOffice").findtext("{*}code") == "L7401"
+    row = audit_row(provider.engine, answer.call_sequence_id)
+    assert (row.audit_transaction_id, row.audit_protocol, row.username) == (first_id, "ΑΠ 7/2026", USERS.aade)
+
+
+def test_envelope_refuses_input_that_is_not_elements(provider: Running) -> None:
+    answer = run(client_env(provider), "envelope", "registryParameters", "getRegistryOffices", "--protocol", "p",
+                 "--input", "7401")
+    assert answer.returncode == 2 and "--input: the input must be elements only" in answer.stderr
+    answer = run(client_env(provider), "envelope", "registryParameters", "getRegistryOffices", "--protocol", "p",
+                 "--input", "<svc:municipalityCode>7401")
+    assert answer.returncode == 2 and "--input: the input is not well-formed XML" in answer.stderr
+
+
+def test_the_envelope_helper_knows_the_provider_s_services_and_namespaces() -> None:
+    """consumer_client does not import the provider: its copy of the names must stay the provider's."""
+    from consumer_client import envelope as helper
+    from provider import namespaces as ns
+
+    assert set(helper.SERVICES) == set(ns.SERVICE_NAMES)
+    assert helper.COMMON_NS == ns.COMMON
+    assert all(helper.service_namespace(service) == ns.service(service) for service in helper.SERVICES)

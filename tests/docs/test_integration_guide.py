@@ -9,18 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import uuid
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from lxml import etree
 
+from consumer_client.envelope import envelope, fresh_audit_record
 from provider.errors import markdown_table
 from tests.acts_data import Registry
 from tests.certificates_data import deletion
 from tests.conftest import PASSWORD, USERS, Running
 from tests.rolls_fixtures import ROLLS_DATA, Rolls
-from tests.support import audit_record, envelope, post, security_text
+from tests.support import post
 
 GUIDE = Path(__file__).parents[2] / "docs" / "integration.md"
 SHOWN_DATE = "2026-11-23T10:15:00+02:00"
@@ -46,10 +48,10 @@ def check_block(name: str, content: str) -> None:
     )
 
 
-def _xml(document: bytes) -> str:
+def _xml(document: bytes, volatile: tuple[str, ...] = VOLATILE) -> str:
     root = etree.fromstring(document)
     for element in root.iter():
-        if isinstance(element.tag, str) and etree.QName(element).localname in VOLATILE:
+        if isinstance(element.tag, str) and etree.QName(element).localname in volatile:
             element.text = "…"
     etree.indent(root, space="  ")
     return "```xml\n" + etree.tostring(root, encoding="unicode") + "\n```\n"
@@ -80,20 +82,22 @@ EXAMPLES: dict[str, tuple[str, str, Callable[[Registry], str]]] = {
 
 
 def check_example(running: Running, name: str, operation: str, input_xml: str, shown_user: tuple[str, str],
-                  sent_user: tuple[str, str]) -> None:
-    """Send the example as ``sent_user``; the guide shows it as ``shown_user`` (a demo user) and its answer."""
+                  sent_user: tuple[str, str], *, sent_input_xml: str | None = None,
+                  volatile: tuple[str, ...] = VOLATILE) -> None:
+    """Send the example as ``sent_user`` (with ``sent_input_xml`` if given), built by the envelope
+    helper of ``mitroo-client envelope``; the guide shows it as ``shown_user`` (a demo user) and its answer."""
     now = dt.datetime.now(dt.timezone.utc).isoformat()
-    audit = audit_record(auditTransactionId=f"example-{operation}", auditTransactionDate=SHOWN_DATE,
-                         auditUnit="Δ/νση Ελέγχου", auditProtocol="ΑΠ 1234/2026", auditUserId="user17",
-                         auditUserIp="10.1.2.3")
-    shown = envelope(operation, service=name, security=security_text(*shown_user), audit=audit, input_xml=input_xml)
-    sent = envelope(operation, service=name, security=security_text(*sent_user),
+    audit = {"auditTransactionId": f"example-{operation}", "auditTransactionDate": SHOWN_DATE,
+             "auditUnit": "Δ/νση Ελέγχου", "auditProtocol": "ΑΠ 1234/2026", "auditUserId": "user17",
+             "auditUserIp": "10.1.2.3"}
+    shown = envelope(name, operation, username=shown_user[0], password=shown_user[1], audit=audit, input_xml=input_xml)
+    sent = envelope(name, operation, username=sent_user[0], password=sent_user[1],
                     audit={**audit, "auditTransactionId": f"example-{operation}-{now}", "auditTransactionDate": now},
-                    input_xml=input_xml)
+                    input_xml=input_xml if sent_input_xml is None else sent_input_xml)
     answer = post(running.url(name), sent)
     assert answer.status == 200 and answer.error_code is None, answer.raw[:500]
     check_block(f"{name}:request", _xml(shown))
-    check_block(f"{name}:response", _xml(answer.raw))
+    check_block(f"{name}:response", _xml(answer.raw, volatile))
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -109,6 +113,22 @@ def test_the_special_electoral_rolls_example_is_what_the_provider_answers(rolls:
     input_xml = re.sub(r"<!--.*?-->\n", "", ROLLS_EXAMPLE.read_text(encoding="utf-8"), flags=re.S)
     demo_clerk = ("demo-dimos-athinaion", "demo-athens-pass-2026")
     check_example(rolls.running, "specialElectoralRolls", "checkVoterEligibility", input_xml, demo_clerk, demo_clerk)
+
+
+def test_the_audit_example_is_what_the_provider_answers(rolls: Rolls) -> None:
+    """The demo auditor looks up, by its auditTransactionId, a call the demo AADE user has just made."""
+    transaction = f"example-audited-{uuid.uuid4()}"
+    audit = {**fresh_audit_record(unit="Δ/νση Ελέγχου", protocol="ΑΠ 1234/2026", user_id="user17",
+                                  user_ip="10.1.2.3"), "auditTransactionId": transaction}
+    audited = post(rolls.running.url("registryParameters"),
+                   envelope("registryParameters", "getRegistryOffices", username=SHOWN_USER, password=SHOWN_PASSWORD,
+                            audit=audit, input_xml="<svc:municipalityCode>7401</svc:municipalityCode>"))
+    assert audited.status == 200 and audited.error_code is None, audited.raw[:500]
+    auditor = ("demo-auditor", "demo-auditor-pass-2026")
+    check_example(rolls.running, "audit", "searchAuditEvents",
+                  "<svc:transactionId>b7e4c1d2-5f3a-4e8b-9c6d-0a1b2c3d4e5f</svc:transactionId>", auditor, auditor,
+                  sent_input_xml=f"<svc:transactionId>{transaction}</svc:transactionId>",
+                  volatile=VOLATILE + ("serverTime", "auditTransactionId", "auditTransactionDate", "durationMs"))
 
 
 def test_the_error_table_is_the_code_table() -> None:

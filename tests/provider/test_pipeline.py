@@ -241,13 +241,34 @@ def test_unknown_operation_is_schema_invalid(provider: Running) -> None:
     assert_fault(answer, "MP_SCHEMA_INVALID")
 
 
-@pytest.mark.parametrize("action", ['"getActTypes"', "getActTypes", '""'])
+@pytest.mark.parametrize("action", [
+    '"getActTypes"', "getActTypes", '""',
+    '"urn:mitroo-politon:registryParameters:v1/getActTypes"',  # .NET's namespace/operation
+    '"urn:mitroo-politon:registryParameters:v1#getActTypes"',  # SOAP::Lite's namespace#operation
+    '"http://example.org/registry#getActTypes"',
+])
 def test_soap_action_naming_the_operation_or_empty(provider: Running, action: str) -> None:
-    """SOAPAction as the WSDL gives it (quoted, as SOAP 1.1 writes it, or bare) or empty is accepted;
-    its absence and another operation's name are in the hostile corpus (tests/e2e/test_hostile.py)."""
+    """SOAPAction as the WSDL gives it (quoted, as SOAP 1.1 writes it, or bare), as stacks build it
+    from a namespace, or empty is accepted; its absence is in the hostile corpus (tests/e2e/test_hostile.py)."""
     body = envelope("getActTypes", security=security_text(USERS.aade, PASSWORD))
     answer = post(provider.url(), body, headers={"SOAPAction": action})
     assert answer.status == 200 and answer.error_code is None
+
+
+@pytest.mark.parametrize(("action", "named"), [
+    ('"getCountries"', "getCountries"),
+    ('"urn:mitroo-politon:registryParameters:v1/getCountries"', "getCountries"),
+    ('"urn:mitroo-politon:registryParameters:v1#getCountries"', "getCountries"),
+    ('"urn:mitroo-politon:registryParameters:v1#"', ""),
+    ('"getActTypesX"', "getActTypesX"),
+])
+def test_soap_action_naming_another_operation_is_refused(provider: Running, action: str, named: str) -> None:
+    body = envelope("getActTypes", security=security_text(USERS.aade, PASSWORD))
+    answer = post(provider.url(), body, headers={"SOAPAction": action})
+    assert answer.status == 500 and answer.error_code == "MP_MALFORMED_REQUEST"
+    description = answer.text("faultstring") or ""
+    assert f"ονομάζει τη λειτουργία {named!r}, ενώ το Body καλεί την getActTypes" in description
+    assert 'SOAPAction names another operation: send SOAPAction: "getActTypes" or ""' in description
 
 
 def test_trusted_proxy_forwarded_for(provider: Running) -> None:
