@@ -52,7 +52,7 @@ def tamper(engine: Engine, *statements: str) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SET LOCAL session_replication_role = replica"))
         else:
-            for table in ("audit_events", "audit_event_subjects"):
+            for table in ("audit_events", "audit_event_subjects", "audit_seals", "audit_event_hashes"):
                 for action in ("update", "delete"):
                     connection.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{action}"))
         for statement in statements:
