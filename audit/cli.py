@@ -262,7 +262,7 @@ def seal_command(lag: int, batch: int, every: int | None) -> None:
                 click.echo(f"WARNING: {warning}", err=True)
             if result.seal_id is not None:
                 click.echo(f"seal {result.seal_id}: events {result.first_event_id}-{result.last_event_id} "
-                           f"({result.events}), digest {result.digest}; recorded in {log.path}")
+                           f"({result.events}), recorded in {log.path}; digest {result.digest}")
             if result.events < batch:
                 if every is None:
                     if result.seal_id is None:
