@@ -223,7 +223,8 @@ def _seal_certificates(settings: Settings, given: tuple[Path, ...]) -> list[Any]
             return [load_signing_key(source).certificate]
         except KeyConfigError as exc:
             raise click.ClickException(f"cannot read the seal certificate: {exc}") from None
-    return _certificates(tuple(p for p in (source.cert_file, source.next_cert_file) if p), "the seal certificate")
+    return _certificates(tuple(p for p in (source.cert_file, source.next_cert_file) if p),
+                         "the seal certificate (give it with --cert)")
 
 
 @main.command("seal")
