@@ -324,10 +324,10 @@ def _records_problem(seals: list[AuditSeal], lines: list[LogLine], where: str) -
                 f"{record.digest}): the sealed events and their seals were rewritten"))
     if len(records) > len(seals):
         lost = records[len(seals):]
+        which = f"seal {lost[0].seal}" if len(lost) == 1 else f"{len(lost)} seals ({lost[0].seal}-{lost[-1].seal})"
         return Problem("truncated", lost[0].first_event_id, (
-            f"the seal log records {len(lost)} seal(s) no longer in the database (seals {lost[0].seal}-{lost[-1].seal}, "
-            f"events {lost[0].first_event_id}-{lost[-1].last_event_id}, {sum(r.events for r in lost)} events): "
-            "the newest sealed events were deleted"))
+            f"the seal log records {which} no longer in the database, events {lost[0].first_event_id}-"
+            f"{lost[-1].last_event_id} ({sum(r.events for r in lost)} events): the newest sealed events were deleted"))
     if len(seals) > len(records):
         row = seals[len(records)]
         return Problem("record", row.first_event_id, (
