@@ -141,38 +141,32 @@ def _record(row: AuditSeal) -> SealRecord:
                       sealed_at=row.sealed_at.astimezone(dt.timezone.utc).isoformat(), lag_seconds=row.lag_seconds)
 
 
-def _batch_digest(session: Session, digest: str, first: int, last: int) -> str:
-    """The chain after events ``first``..``last``, recomputed from ``digest`` and the events."""
-    subjects = _subjects(session, first, last)
-    for event in session.scalars(select(AuditEvent).where(AuditEvent.id.between(first, last))
-                                 .order_by(AuditEvent.id).execution_options(yield_per=5000)):
-        digest = link(digest, canonical(event, subjects.get(event.id, [])))
-    return digest
-
-
 def _catch_up(session: Session, log: SealLog) -> list[str]:
     """Record the seals the database has and the seal log lacks (a sealer stopped between its
-    commit and its record), each recomputed from the events first; refuse a log whose newest record
-    is not in the database. Returns the TSA's warnings."""
+    commit and its record, or a store sealed before the log existed), once the whole chain
+    recomputes from the events; refuse a log whose newest record is not in the database. Returns
+    the TSA's warnings."""
     newest = log.last()
-    after = 0
-    if newest is not None:
-        kept = session.scalars(select(AuditSeal).where(AuditSeal.last_event_id == newest.last_event_id,
-                                                       AuditSeal.digest == newest.digest)).first()
-        if kept is None:
-            raise SealRefused(Problem("truncated", newest.first_event_id, (
-                f"the seal log's newest record (seal {newest.seal}, events {newest.first_event_id}-"
-                f"{newest.last_event_id}, digest {newest.digest}) is not in the database: sealed events "
-                "were deleted; run mitroo-audit verify")))
-        after = newest.last_event_id
+    if newest is not None and session.scalars(select(AuditSeal).where(
+            AuditSeal.last_event_id == newest.last_event_id, AuditSeal.digest == newest.digest)).first() is None:
+        raise SealRefused(Problem("truncated", newest.first_event_id, (
+            f"the seal log's newest record (seal {newest.seal}, events {newest.first_event_id}-"
+            f"{newest.last_event_id}, digest {newest.digest}) is not in the database: sealed events "
+            "were deleted; run mitroo-audit verify")))
+    seals = list(session.scalars(select(AuditSeal).order_by(AuditSeal.id)))
+    pending = [row for row in seals if row.last_event_id > (newest.last_event_id if newest else 0)]
+    if not pending:
+        return []
+    problem = _chain_problem(session, seals)[3]
+    if problem is not None:
+        raise SealRefused(problem)
     warnings = []
     previous = newest.digest if newest else GENESIS
-    for row in session.scalars(select(AuditSeal).where(AuditSeal.last_event_id > after).order_by(AuditSeal.id)):
-        if row.previous_digest != previous or _batch_digest(
-                session, previous, row.first_event_id, row.last_event_id) != row.digest:
-            raise SealRefused(Problem("record", row.first_event_id, (
+    for row in pending:
+        if row.previous_digest != previous:
+            raise SealRefused(Problem("seal", row.first_event_id, (
                 f"seal {row.id} (events {row.first_event_id}-{row.last_event_id}) has no record in the seal log "
-                "and does not recompute from its events: run mitroo-audit verify")))
+                "and does not follow the last recorded seal: run mitroo-audit verify")))
         warning = log.write(_record(row))
         warnings += [warning] if warning else []
         previous = row.digest

@@ -255,6 +255,13 @@ def test_a_seal_whose_record_was_not_written_is_recorded_by_the_next_run(store: 
     record(store.engine, 3, start=100, at=BASE + dt.timedelta(minutes=10) - dt.timedelta(seconds=100))
     assert seal(session, lag=60, now=BASE + dt.timedelta(minutes=15)).events == 3  # as if it stopped before its record
     assert audit(env_for(store, tmp_path), "verify").returncode == 1
+    target = event_id(store.engine, 5)
+    tamper(store.engine, f"UPDATE audit_events SET agency_code = 'EFKA' WHERE id = {target}")
+    with pytest.raises(SealRefused) as refusal:  # only a seal that recomputes from its events is recorded
+        seal(session, lag=60, log=log)
+    assert (refusal.value.problem.kind, refusal.value.problem.event_id) == ("altered", target)
+    assert len(log.path.read_text().splitlines()) == 1
+    tamper(store.engine, f"UPDATE audit_events SET agency_code = 'AADE' WHERE id = {target}")
     assert seal(session, lag=60, log=log).seal_id is None  # nothing new, but the missing record is written
     assert verify(session, records=sealrecords.read(log.path, [log.key.certificate])).records == 2
     assert audit(env_for(store, tmp_path), "verify").returncode == 0
