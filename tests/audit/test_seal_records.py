@@ -19,7 +19,7 @@ from typing import Iterator
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, close_all_sessions, sessionmaker
 
 from audit import events, sealrecords
 from audit.seal import SealRefused, seal, verify
@@ -37,6 +37,7 @@ BASE = NOW - dt.timedelta(hours=2)
 def store(database: PreparedDatabase, tmp_path: Path) -> Iterator[PreparedDatabase]:
     fresh = prepare_database(database.kind, tmp_path)
     yield fresh
+    close_all_sessions()  # the tests' sessions, before the database is dropped
     fresh.engine.dispose()
     discard_database(fresh.url)
 
