@@ -2,16 +2,16 @@
 (an event dated well before a seal it is not part of) from a call that committed late.
 Seals made before it count with the default lag of 60 seconds.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
