@@ -301,3 +301,17 @@ def test_a_tsa_that_fails_does_not_stop_the_record(store: PreparedDatabase, tmp_
     assert audit(env, "verify").returncode == 0
     unsure = audit({**env, "MITROO_AUDIT_TSA_CA_FILE": ""}, "seal")
     assert unsure.returncode == 1 and "MITROO_AUDIT_TSA_URL needs MITROO_AUDIT_TSA_CA_FILE" in unsure.stderr
+
+
+def test_records_signed_by_a_seal_key_of_their_own(store: PreparedDatabase, tmp_path: Path) -> None:
+    own = signing_key_files(name="audit-seal")
+    env = env_for(store, tmp_path, MITROO_AUDIT_SEAL_KEY_FILE=str(own.key), MITROO_AUDIT_SEAL_CERT_FILE=str(own.cert))
+    record(store.engine, 3, at=NOW - dt.timedelta(minutes=10))
+    assert audit(env, "seal").returncode == 0
+    line = json.loads((tmp_path / "audit-seals.jsonl").read_text())
+    assert line["certificate"] == sealrecords.fingerprint(sealrecords.certificates_in(own.cert)[0])
+    assert audit(env, "verify").returncode == 0
+    kind, _, detail = caught(env_for(store, tmp_path))  # checked against the provider's certificate instead
+    assert kind == "record" and "is signed by a certificate that is not the seal certificate" in detail
+    half = audit({**env, "MITROO_AUDIT_SEAL_CERT_FILE": ""}, "seal")
+    assert half.returncode == 1 and "MITROO_AUDIT_SEAL_KEY_FILE and MITROO_AUDIT_SEAL_CERT_FILE go together" in half.stderr
