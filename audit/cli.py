@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +26,9 @@ from audit.criteria import criteria, parse_time
 from audit.query import AuditFilter, QueryError, as_record, search
 from db.engine import make_engine
 from provider.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from audit.sealrecords import SealLog
 
 TABLE_COLUMNS = ("server_time", "agency_code", "username", "operation", "audit_unit", "audit_protocol",
                  "audit_user_id", "observed_ip", "outcome", "call_sequence_id")
@@ -63,10 +66,7 @@ def filters(command: Callable[..., Any]) -> Callable[..., Any]:
 def _session_run(work: Callable[[Session], None]) -> None:
     """Open the provider's database and run ``work``; a bad setting or criterion, or a database
     error, becomes one line on stderr."""
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = _settings()
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
@@ -178,30 +178,92 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _seal_log(settings: Settings) -> "SealLog":
+    """The seal log as configured, with the seal key loaded (sealing signs with it)."""
+    from audit.sealrecords import SealLog, certificates_in
+    from provider.keys import KeyConfigError, load_signing_key
+
+    try:
+        key = load_signing_key(settings.seal_key_source)
+        roots = tuple(certificates_in(settings.audit_tsa_ca_file)) if settings.audit_tsa_ca_file else ()
+    except (KeyConfigError, OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot sign seal records: {exc}") from None
+    return SealLog(settings.audit_seal_log, key, settings.audit_tsa_url or None, roots)
+
+
+def _certificates(paths: tuple[Path, ...], what: str) -> list[Any]:
+    from audit.sealrecords import certificates_in
+
+    found = []
+    for path in paths:
+        try:
+            found += certificates_in(path)
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"cannot read {what} {path}: {exc}") from None
+    return found
+
+
+def _seal_certificates(settings: Settings, given: tuple[Path, ...]) -> list[Any]:
+    """The certificates seal records may be signed by: those given, else the configured seal
+    certificate (and the signing certificate's successor during a rotation)."""
+    if given:
+        return _certificates(given, "the certificate")
+    source = settings.seal_key_source
+    if source.pkcs12_file is not None:
+        from provider.keys import KeyConfigError, load_signing_key
+
+        try:
+            return [load_signing_key(source).certificate]
+        except KeyConfigError as exc:
+            raise click.ClickException(f"cannot read the seal certificate: {exc}") from None
+    return _certificates(tuple(p for p in (source.cert_file, source.next_cert_file) if p),
+                         "the seal certificate (give it with --cert)")
+
+
 @main.command("seal")
 @click.option("--lag", type=click.IntRange(0), default=60, show_default=True,
-              help="Seal only events older than this many seconds.")
+              help="The sealing lag: seal only events older than this many seconds (longer than a call "
+                   "takes to commit).")
 @click.option("--batch", type=click.IntRange(1), default=50_000, show_default=True, help="Events per seal.")
 @click.option("--every", type=click.IntRange(1), default=None,
               help="Keep running, sealing every this many seconds (else seal what is due and exit).")
 def seal_command(lag: int, batch: int, every: int | None) -> None:
-    """Extend the audit hash chain over the events not yet sealed, in batches; print the digest
-    (keep it somewhere else too: it is what proves the store was not rewritten). On PostgreSQL it
-    also creates the audit store's partitions for the coming months."""
+    """Extend the audit hash chain over the events not yet sealed, in batches, and append each
+    seal's signed record to the seal log (MITROO_AUDIT_SEAL_LOG), timestamped by the TSA when one
+    is configured. Refuses (exit code 1) to chain in a back-dated event. On PostgreSQL it also
+    creates the audit store's partitions for the coming months."""
     import time
 
-    from audit.seal import seal
+    from audit.seal import SealRefused, seal
+    from audit.sealrecords import SealLogError
 
     from db import partitions
+
+    log = _seal_log(_settings())
 
     def work(session: Session) -> None:
         while True:
             partitions.ensure_ahead(session.connection())  # the coming months' partitions (PostgreSQL)
             session.commit()
-            result = seal(session, lag=lag, batch=batch)
+            try:
+                result = seal(session, lag=lag, batch=batch, log=log)
+            except SealRefused as exc:
+                click.echo(f"REFUSED: {exc}; nothing was sealed", err=True)
+                sys.exit(1)
+            except SealLogError as exc:
+                raise click.ClickException(f"{exc}; the seal is in the database, the next run records it") from None
+            for warning in result.warnings:
+                click.echo(f"WARNING: {warning}", err=True)
             if result.seal_id is not None:
                 click.echo(f"seal {result.seal_id}: events {result.first_event_id}-{result.last_event_id} "
-                           f"({result.events}), digest {result.digest}")
+                           f"({result.events}), recorded in {log.path}; digest {result.digest}")
             if result.events < batch:
                 if every is None:
                     if result.seal_id is None:
@@ -215,25 +277,83 @@ def seal_command(lag: int, batch: int, every: int | None) -> None:
         pass
 
 
+_CERT_OPTION = click.option(
+    "--cert", "certs", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A certificate the seal records may be signed by (repeat for older keys); default the seal certificate.")
+_TSA_CA_OPTION = click.option(
+    "--tsa-ca", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The TSA's CA certificates (PEM) to check the records' timestamps; default MITROO_AUDIT_TSA_CA_FILE.")
+
+
 @main.command("verify")
-@click.option("--expect-digest", help="The digest printed by an earlier seal and kept elsewhere.")
-def verify_command(expect_digest: str | None) -> None:
-    """Recompute the hash chain from the events and check every seal; name the first event that
-    was altered, deleted, inserted or reordered. Exit code 1 when anything does not match."""
+@click.option("--seal-log", type=click.Path(dir_okay=False, path_type=Path),
+              help="The seal log to compare with (a copy kept elsewhere); default MITROO_AUDIT_SEAL_LOG.")
+@_CERT_OPTION
+@_TSA_CA_OPTION
+@click.option("--expect-digest", help="A digest printed by an earlier seal and kept elsewhere.")
+def verify_command(seal_log: Path | None, certs: tuple[Path, ...], tsa_ca: Path | None,
+                   expect_digest: str | None) -> None:
+    """Recompute the hash chain from the events, check every seal, and compare the seals with the
+    signed records of the seal log; name the first event that was altered, deleted, inserted,
+    reordered or back-dated, a truncated tail, and a forged or missing seal record. Exit code 1
+    when anything does not match."""
+    from audit import sealrecords
     from audit.seal import unsealed, verify
 
+    settings = _settings()
+    path = seal_log or settings.audit_seal_log
+    tsa = tsa_ca or settings.audit_tsa_ca_file
+    try:
+        records = sealrecords.read(path, _seal_certificates(settings, certs),
+                                   _certificates((tsa,), "the TSA certificates") if tsa else None)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read the seal log {path}: {exc.strerror or exc}") from None
+
     def work(session: Session) -> None:
-        result = verify(session, expect_digest=expect_digest)
+        result = verify(session, expect_digest=expect_digest, records=records, records_from=str(path))
         if result.problem is not None:
             click.echo(f"TAMPERED: {result.problem.detail}", err=True)
             click.echo(json.dumps({"ok": False, "kind": result.problem.kind, "eventId": result.problem.event_id,
                                    "detail": result.problem.detail}, ensure_ascii=False))
             sys.exit(1)
         archived = f"; {result.archived} archived by the retention" if result.archived else ""
+        stamped = f", {result.timestamped} timestamped" if tsa else ""
         click.echo(f"OK: {result.events} sealed events in {result.seals} seals verify{archived}; "
+                   f"{result.records} signed seal records in {path} match{stamped}; "
                    f"digest {result.digest}; {unsealed(session)} events not sealed yet")
 
     _session_run(work)
+
+
+@main.command("verify-seal-log")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_CERT_OPTION
+@_TSA_CA_OPTION
+def verify_seal_log_command(path: Path, certs: tuple[Path, ...], tsa_ca: Path | None) -> None:
+    """Check a copy of the seal log on its own, without the database: every record signed by the
+    certificate, timestamped (with --tsa-ca), and following the one before it. Prints the chain's
+    last digest; exit code 1 when a record does not verify."""
+    from audit import sealrecords
+    from audit.seal import GENESIS
+
+    settings = _settings()
+    tsa = tsa_ca or settings.audit_tsa_ca_file
+    lines = sealrecords.read(path, _seal_certificates(settings, certs),
+                             _certificates((tsa,), "the TSA certificates") if tsa else None)
+    previous, events = GENESIS, 0
+    for line in lines:
+        problem = line.problem
+        if line.record is not None and problem is None and line.record.previous_digest != previous:
+            problem = f"line {line.number} (seal {line.record.seal}) does not follow the record before it"
+        if problem is not None:
+            click.echo(f"TAMPERED: {problem}", err=True)
+            sys.exit(1)
+        assert line.record is not None
+        previous, events = line.record.digest, events + line.record.events
+        stamp = f", timestamped {line.timestamped_at:%Y-%m-%d %H:%M:%S} UTC" if line.timestamped_at else ""
+        click.echo(f"seal {line.record.seal}: events {line.record.first_event_id}-{line.record.last_event_id}, "
+                   f"sealed {line.record.sealed_at}{stamp}, digest {line.record.digest}")
+    click.echo(f"OK: {len(lines)} seal records, {events} events; digest {previous}")
 
 
 @main.command("retention")
@@ -338,10 +458,7 @@ def web_command(host: str | None, port: int | None, threads: int) -> None:
     from audit.web.app import create_app
     from db.migrate import not_at_head
 
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = _settings()
     engine = make_engine(settings.database_url)
     problem = not_at_head(engine)
     engine.dispose()

@@ -67,6 +67,13 @@ class Settings:
     db_max_overflow: int = 5
     db_pool_timeout_seconds: int = 10
     log_level: str = "INFO"
+    # The audit seal log (mitroo-audit seal/verify): one signed record per seal, outside the database;
+    # signed by the seal key (the signing key unless both seal files are set); timestamped by a TSA if set.
+    audit_seal_log: Path = field(default=Path(""))
+    audit_seal_key_file: Path | None = None
+    audit_seal_cert_file: Path | None = None
+    audit_tsa_url: str = ""
+    audit_tsa_ca_file: Path | None = None
     # Benchmark-only switches, refused unless environment == "test" (scripts/bench).
     bench_unsigned: bool = False  # answers leave unsigned: the pipeline without its signature
     bench_echo: bool = False  # /ws/benchEcho: spyne alone, no database, audit or signature
@@ -80,7 +87,7 @@ class Settings:
         if not str(self.credential_key_file) or str(self.credential_key_file) == ".":
             object.__setattr__(self, "credential_key_file", (self.data_dir / "credential.key").resolve())
         for attr, name in (("signing_key_file", "signing-key.pem"), ("signing_cert_file", "signing-cert.pem"),
-                           ("console_secret_key_file", "console-secret.key")):
+                           ("console_secret_key_file", "console-secret.key"), ("audit_seal_log", "audit-seals.jsonl")):
             if str(getattr(self, attr)) in ("", "."):
                 object.__setattr__(self, attr, (self.data_dir / name).resolve())
 
@@ -94,6 +101,14 @@ class Settings:
             algorithm=self.signature_algorithm,
             next_cert_file=self.signing_next_cert_file,
         )
+
+    @property
+    def seal_key_source(self) -> KeySource:
+        """The key that signs the audit seal records: the signing key unless another is configured."""
+        if self.audit_seal_key_file is None or self.audit_seal_cert_file is None:
+            return self.key_source
+        return KeySource(key_file=self.audit_seal_key_file, cert_file=self.audit_seal_cert_file,
+                         passphrase=self.signing_passphrase, algorithm=self.signature_algorithm)
 
     @property
     def console_secure_cookies(self) -> bool:
@@ -197,6 +212,21 @@ class Settings:
         integer("MITROO_DB_POOL_SIZE", "db_pool_size", 1, 200)
         integer("MITROO_DB_MAX_OVERFLOW", "db_max_overflow", 0, 200)
         integer("MITROO_DB_POOL_TIMEOUT", "db_pool_timeout_seconds", 1, 300)
+        for var, attr in (("MITROO_AUDIT_SEAL_LOG", "audit_seal_log"), ("MITROO_AUDIT_SEAL_KEY_FILE",
+                          "audit_seal_key_file"), ("MITROO_AUDIT_SEAL_CERT_FILE", "audit_seal_cert_file"),
+                          ("MITROO_AUDIT_TSA_CA_FILE", "audit_tsa_ca_file")):
+            if env.get(var):
+                values[attr] = Path(env[var])
+        if ("audit_seal_key_file" in values) != ("audit_seal_cert_file" in values):
+            errors.append("MITROO_AUDIT_SEAL_KEY_FILE and MITROO_AUDIT_SEAL_CERT_FILE go together: set both or neither")
+        tsa = env.get("MITROO_AUDIT_TSA_URL", "")
+        if tsa:
+            if urlsplit(tsa).scheme not in ("http", "https") or not urlsplit(tsa).netloc:
+                errors.append(f"MITROO_AUDIT_TSA_URL={tsa!r}: must be an http:// or https:// URL with a host")
+            if "audit_tsa_ca_file" not in values:
+                errors.append("MITROO_AUDIT_TSA_URL needs MITROO_AUDIT_TSA_CA_FILE (the TSA's CA certificates, PEM), "
+                              "to check its timestamps")
+            values["audit_tsa_url"] = tsa
         level = env.get("MITROO_LOG_LEVEL", "")
         if level:
             if level.upper() not in LOG_LEVELS:

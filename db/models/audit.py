@@ -69,6 +69,8 @@ class AuditSeal(Base):
     event_count: Mapped[int] = mapped_column(Integer)
     previous_digest: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64))
+    # The sealing lag of the run: it sealed the events whose server time lay that long before sealed_at.
+    lag_seconds: Mapped[int] = mapped_column(Integer, server_default="60")
 
 
 class AuditEventHash(Base):

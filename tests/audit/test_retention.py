@@ -23,7 +23,7 @@ from db import partitions
 from db.engine import make_engine
 from db.migrate import upgrade
 from tests.audit.test_seal import record, tamper
-from tests.conftest import discard_database, new_database_url
+from tests.conftest import discard_database, new_database_url, signing_key_files
 
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
 UTC = dt.timezone.utc
@@ -179,7 +179,9 @@ def test_the_retention_period(value: str, expected: dt.datetime) -> None:
 def test_the_cli_exports_drops_and_refuses(store: tuple[str, Engine], tmp_path: Path) -> None:
     url, engine = store
     fill(engine)
-    env = {**os.environ, "MITROO_DATABASE_URL": url, "MITROO_DATA_DIR": str(tmp_path)}
+    keys = signing_key_files()  # seal signs its records with the signing key
+    env = {**os.environ, "MITROO_DATABASE_URL": url, "MITROO_DATA_DIR": str(tmp_path),
+           "MITROO_SIGNING_KEY_FILE": str(keys.key), "MITROO_SIGNING_CERT_FILE": str(keys.cert)}
 
     def audit(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([AUDIT, *args], env=env, capture_output=True, text=True, timeout=120)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from audit import events
 from audit.seal import seal, verify
-from tests.conftest import PreparedDatabase, discard_database, prepare_database
+from tests.conftest import PreparedDatabase, discard_database, prepare_database, signing_key_files
 
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
 PAST = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)
@@ -52,7 +52,7 @@ def tamper(engine: Engine, *statements: str) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SET LOCAL session_replication_role = replica"))
         else:
-            for table in ("audit_events", "audit_event_subjects"):
+            for table in ("audit_events", "audit_event_subjects", "audit_seals", "audit_event_hashes"):
                 for action in ("update", "delete"):
                     connection.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{action}"))
         for statement in statements:
@@ -143,9 +143,11 @@ def test_a_rewritten_chain_is_caught_by_the_kept_digest(store: PreparedDatabase)
     assert problem is not None and problem.kind == "seal"
 
 
-def test_seal_and_verify_on_the_command_line(store: PreparedDatabase) -> None:
+def test_seal_and_verify_on_the_command_line(store: PreparedDatabase, tmp_path: Path) -> None:
+    keys = signing_key_files()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
-    env.update(PYTHONUTF8="1", MITROO_DATABASE_URL=store.url)
+    env.update(PYTHONUTF8="1", MITROO_DATABASE_URL=store.url, MITROO_DATA_DIR=str(tmp_path),
+               MITROO_SIGNING_KEY_FILE=str(keys.key), MITROO_SIGNING_CERT_FILE=str(keys.cert))
     record(store.engine, 4)
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -134,3 +134,17 @@ def test_unknown_addresses_are_pages_too(console: Console, auditor: requests.Ses
     for path, status in (("/nowhere", 404), ("/search/export.xlsx", 404), ("/calls/x/reveal", 405)):
         answer = auditor.get(console.url(path), timeout=30)
         assert answer.status_code == status and 'id="error-message"' in answer.text, path
+
+
+def test_the_csv_download_is_spreadsheet_safe(console: Console, auditor: requests.Session) -> None:
+    from tests.audit.test_export import FORMULAS, assert_neutralised, formula_events
+
+    agency = formula_events(console.database.engine)
+    csv_answer = auditor.get(console.url("/search/export.csv"), params={"agency": agency, "order": "asc"}, timeout=30)
+    assert csv_answer.status_code == 200
+    assert_neutralised(list(csv.DictReader(io.StringIO(csv_answer.content.decode("utf-8"), newline=""))))
+    ndjson = auditor.get(console.url("/search/export.ndjson"), params={"agency": agency, "order": "asc"}, timeout=30)
+    assert [json.loads(line)["audit_protocol"] for line in ndjson.text.splitlines()][:len(FORMULAS)] == list(
+        FORMULAS.values())
+    page = auditor.get(console.url("/search"), params={"agency": agency, "order": "asc"}, timeout=30)
+    assert "=HYPERLINK(" in page.text.replace("&#34;", '"') and "&#39;=HYPERLINK" not in page.text
