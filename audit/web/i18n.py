@@ -28,12 +28,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "password": ("Συνθηματικό", "Password"),
     "login": ("Σύνδεση", "Log in"),
     "login_refused": ("Η σύνδεση απορρίφθηκε", "Login refused"),
-    "not_auditor": ("Ο χρήστης {user} δεν έχει ρόλο ελεγκτή (auditor)· η κονσόλα είναι μόνο για ελεγκτές.",
-                    "User {user} does not have the auditor role; the console is for auditors only."),
+    "login_failed": ("Λάθος όνομα χρήστη ή συνθηματικό, ή ο λογαριασμός δεν μπορεί να χρησιμοποιήσει την κονσόλα "
+                     "(μόνο ελεγκτές)· μετά από επανειλημμένες αποτυχίες η σύνδεση κλειδώνει προσωρινά.",
+                     "Wrong username or password, or the account may not use the console (auditors only); "
+                     "after repeated failures logins are locked for a while."),
+    "bad_next": ("Η διεύθυνση επιστροφής (next) περιέχει χαρακτήρες ελέγχου.",
+                 "The return address (next) contains control characters."),
     "session_expired": ("Η συνεδρία έληξε λόγω αδράνειας· συνδεθείτε ξανά.",
                         "Your session expired after inactivity; please log in again."),
-    "session_ended": ("Η συνεδρία τερματίστηκε (ο λογαριασμός άλλαξε)· συνδεθείτε ξανά.",
-                      "Your session was ended (the account changed); please log in again."),
+    "session_ended": ("Η συνεδρία τερματίστηκε (αποσύνδεση, αλλαγή λογαριασμού ή εντολή διαχειριστή)· "
+                      "συνδεθείτε ξανά.",
+                      "Your session was ended (a logout, a change to the account or an operator); "
+                      "please log in again."),
+    "session_too_old": ("Η συνεδρία έφτασε τη μέγιστη διάρκειά της· συνδεθείτε ξανά.",
+                        "Your session reached its maximum lifetime; please log in again."),
     "logged_out": ("Αποσυνδεθήκατε.", "You are logged out."),
     "login_needed": ("Συνδεθείτε για να συνεχίσετε.", "Log in to continue."),
     # search
