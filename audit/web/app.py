@@ -37,7 +37,7 @@ log = logging.getLogger("mitroo.console")
 PUBLIC_ENDPOINTS = frozenset({"login.login", "login.language", "static"})
 # The audit operation of each page, for the events of refused requests.
 OPERATIONS = {"login.login": "login", "login.logout": "logout", "login.language": "language",
-              "search.page": "search", "search.download": "export", "call.page": "callDetail",
+              "search.form": "search", "search.page": "search", "search.download": "export", "call.page": "callDetail",
               "call.reveal": "revealSubjects", "dashboard.page": "dashboard", "subject.page": "subjectReport",
               "subject.download": "subjectReport"}
 REFUSALS = {400: "MP_INVALID_INPUT", 401: "MP_AUTHENTICATION_FAILED", 403: "MP_NOT_AUTHORIZED",

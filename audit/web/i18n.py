@@ -79,8 +79,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export": ("Εξαγωγή όλων των αποτελεσμάτων", "Export every result"),
     "export_csv": ("Λήψη CSV", "Download CSV"),
     "export_ndjson": ("Λήψη NDJSON", "Download NDJSON"),
-    "link_hint": ("Η διεύθυνση της σελίδας περιέχει τα κριτήρια: αντιγράψτε την για να μοιραστείτε το αποτέλεσμα.",
-                  "The page address holds the criteria: copy it to share this result."),
+    "link_hint": ("η διεύθυνση συμπληρώνει τη φόρμα με αυτά τα κριτήρια· η αναζήτηση γίνεται μόνο με το κουμπί "
+                  "Αναζήτηση.",
+                  "this address fills the form in with these criteria; only the Search button runs the search."),
+    "share_link": ("Σύνδεσμος προς τα κριτήρια", "Link to these criteria"),
+    "press_search": ("Συμπληρώστε ή ελέγξτε τα κριτήρια και πατήστε «Αναζήτηση»: κάθε αναζήτηση καταγράφεται στο "
+                     "όνομά σας, γι' αυτό ένας σύνδεσμος μόνο συμπληρώνει τη φόρμα.",
+                     "Fill in or check the criteria and press Search: every search is audited in your name, so a "
+                     "link only fills the form in."),
     "c_time": ("Ώρα (Ελλάδας)", "Time (Greece)"),
     "c_agency": ("Φορέας", "Agency"),
     "c_username": ("Χρήστης", "User"),

@@ -80,6 +80,6 @@ def page() -> ResponseReturnValue:
         operations=operations, errors_chart=charts.error_rates(operations),
         heatmap=charts.heatmap(stats.hourly, weekdays), weekdays=weekdays,
         rate=f"{stats.errors / stats.total:.1%}" if stats.total else "0%",
-        search_url=url_for("search.page", since=chosen.first.isoformat(),
+        search_url=url_for("search.form", since=chosen.first.isoformat(),
                            until=(chosen.last + dt.timedelta(days=1)).isoformat()),
     )

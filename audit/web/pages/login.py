@@ -20,19 +20,19 @@ def safe_next(value: str | None) -> str:
     drop from a URL) is a 400; a backslash (which browsers read as a slash) or anything that is not
     such a path falls back to the search page."""
     if not value:
-        return url_for("search.page")
+        return url_for("search.form")
     if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in value):
         raise ConsoleError(400, t("bad_request"), t("bad_next"))
     parts = urlsplit(value)
     if (parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//")
             or "\\" in value):
-        return url_for("search.page")
+        return url_for("search.form")
     return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
-    return redirect(url_for("search.page"))
+    return redirect(url_for("search.form"))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
