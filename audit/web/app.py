@@ -26,6 +26,7 @@ from audit.events import AuditUnavailable
 from audit.web import auditing, sessions as console_sessions
 from audit.web.auth import secret_key, still_valid
 from audit.web.i18n import DEFAULT, LANGUAGES, translate
+from audit.web.masking import short
 from db.engine import make_engine, make_sessionmaker
 from provider import lockout
 from provider.accreditation import Authenticator
@@ -36,10 +37,12 @@ from provider.settings import Settings
 log = logging.getLogger("mitroo.console")
 PUBLIC_ENDPOINTS = frozenset({"login.login", "login.language", "static"})
 # The audit operation of each page, for the events of refused requests.
-OPERATIONS = {"login.login": "login", "login.logout": "logout", "login.language": "language",
-              "search.form": "search", "search.page": "search", "search.download": "export", "call.page": "callDetail",
-              "call.reveal": "revealSubjects", "dashboard.page": "dashboard", "subject.page": "subjectReport",
-              "subject.download": "subjectReport"}
+OPERATIONS = {
+    "login.login": "login", "login.logout": "logout", "login.language": "language", "search.form": "search",
+    "search.page": "search", "search.download": "export", "call.page": "callDetail", "call.full": "callDetail",
+    "call.reveal": "revealSubjects", "dashboard.page": "dashboard", "subject.page": "subjectReport",
+    "subject.download": "subjectReport",
+}
 REFUSALS = {400: "MP_INVALID_INPUT", 401: "MP_AUTHENTICATION_FAILED", 403: "MP_NOT_AUTHORIZED",
             404: "MP_NOT_FOUND", 405: "MP_MALFORMED_REQUEST", 413: "MP_MALFORMED_REQUEST"}
 
@@ -122,6 +125,7 @@ def create_app(settings: Settings) -> Flask:
     app.session_interface = _SessionCookie()
     app.extensions["mitroo_console"] = Console(settings, engine, sessions, authenticator)
     app.jinja_env.globals.update(_=t, languages=LANGUAGES)
+    app.jinja_env.filters["short"] = short  # stored values can be as long as anyone sent
 
     from audit.web.pages import call, dashboard, login, search, subject
 

@@ -42,6 +42,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "please log in again."),
     "session_too_old": ("Η συνεδρία έφτασε τη μέγιστη διάρκειά της· συνδεθείτε ξανά.",
                         "Your session reached its maximum lifetime; please log in again."),
+    "claimed": ("(δηλωμένο, χωρίς ταυτοποίηση)", "(claimed, not authenticated)"),
+    "cut_off": ("(και {n} χαρακτήρες ακόμη)", "({n} more characters)"),
+    "show_full": ("Όλα τα πεδία ολόκληρα", "Every field in full"),
+    "show_full_hint": ("(καταγράφεται)", "(audited)"),
+    "numbers_masked": ("Οι προσωπικοί αριθμοί (ΑΜΚΑ, ΑΦΜ) στα πεδία κειμένου εμφανίζονται με αστερίσκους ως την "
+                       "αποκάλυψη με αιτιολογία.",
+                       "Personal numbers (AMKA, AFM) in the text fields are masked until a reveal with a reason."),
     "logged_out": ("Αποσυνδεθήκατε.", "You are logged out."),
     "login_needed": ("Συνδεθείτε για να συνεχίσετε.", "Log in to continue."),
     # search
