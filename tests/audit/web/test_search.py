@@ -19,7 +19,7 @@ import requests
 from sqlalchemy.orm import sessionmaker
 
 from audit import events
-from tests.audit.web.conftest import Console, Seeded, console_events, csrf_token, run_search
+from tests.audit.web.conftest import Console, Seeded, console_events, run_search
 from tests.conftest import USERS
 
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
