@@ -87,8 +87,12 @@ def now() -> dt.datetime:
 
 
 def audit_request() -> auditing.Request:
+    try:
+        form = list(request.form.items(multi=True))
+    except HTTPException:  # a body too large to read: the request is audited without it
+        form = []
     return auditing.request_of(request.method, request.path, request.query_string.decode("utf-8", "replace"),
-                               request.form.items(multi=True), client_ip(), g.get("started", time.monotonic()))
+                               form, client_ip(), g.get("started", time.monotonic()))
 
 
 def client_ip() -> str:

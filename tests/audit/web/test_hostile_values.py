@@ -105,3 +105,11 @@ def test_the_dashboard_tells_claimed_names_from_authenticated_ones(console: Cons
     assert f"madeUp{planted[-6:]}" not in errors and "(unauthenticated)" in errors
     chart = page.text.split('id="chart-errors"')[1].split("</svg>")[0]
     assert f"madeUp{planted[-6:]}" not in chart
+
+
+def test_a_body_too_large_is_refused_and_audited(console: Console, auditor: requests.Session) -> None:
+    answer = requests.post(console.url("/login"), data={"username": "x" * 100_000, "password": "y"}, timeout=30)
+    assert answer.status_code == 413 and 'id="error-message"' in answer.text and "Traceback" not in answer.text
+    event = console_events(console, "login")[-1]
+    assert event.outcome == "MP_MALFORMED_REQUEST" and "413" in (event.outcome_detail or "")
+
