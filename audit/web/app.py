@@ -36,6 +36,8 @@ from provider.settings import Settings
 
 log = logging.getLogger("mitroo.console")
 PUBLIC_ENDPOINTS = frozenset({"login.login", "login.language", "static"})
+# Pages a GET opens and audits in the auditor's name (the others read nothing or need a POST).
+AUDITED_GETS = frozenset({"call.page", "dashboard.page"})
 # The audit operation of each page, for the events of refused requests.
 OPERATIONS = {
     "login.login": "login", "login.logout": "logout", "login.language": "language", "search.form": "search",
@@ -164,6 +166,10 @@ def _before() -> ResponseReturnValue | None:
         if request.method == "GET":
             return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
         raise ConsoleError(403, t("forbidden"), t("login_needed"))
+    if (request.endpoint in AUDITED_GETS and request.method == "GET"
+            and request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site")):
+        # A link on another site: nothing is opened in the auditor's name until they confirm here.
+        return render_template("confirm.html", target=request.full_path.rstrip("?"))
     return None
 
 

@@ -42,6 +42,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "please log in again."),
     "session_too_old": ("Η συνεδρία έφτασε τη μέγιστη διάρκειά της· συνδεθείτε ξανά.",
                         "Your session reached its maximum lifetime; please log in again."),
+    "confirm_title": ("Σύνδεσμος από άλλον ιστότοπο", "A link from another site"),
+    "confirm_text": ("Φτάσατε εδώ από σύνδεσμο άλλου ιστότοπου. Η σελίδα που ζητήθηκε καταγράφεται στο όνομά σας· "
+                     "ανοίξτε τη μόνο αν το θέλετε.",
+                     "You came here through a link on another site. The page asked for is audited in your name; "
+                     "open it only if you mean to."),
+    "confirm_open": ("Άνοιγμα της σελίδας", "Open the page"),
     "claimed": ("(δηλωμένο, χωρίς ταυτοποίηση)", "(claimed, not authenticated)"),
     "cut_off": ("(και {n} χαρακτήρες ακόμη)", "({n} more characters)"),
     "show_full": ("Όλα τα πεδία ολόκληρα", "Every field in full"),

@@ -253,6 +253,21 @@ def test_a_link_from_another_site_runs_no_search(browser: WebDriver, console: Co
     assert len(console_events(console, "search", USERS.auditor)) == searches  # nothing ran in the auditor's name
 
 
+def test_a_link_to_a_call_from_another_site_asks_first(browser: WebDriver, console: Console, seeded: Seeded,
+                                                       elsewhere: tuple[Path, str]) -> None:
+    root, site = elsewhere
+    (root / "call.html").write_text(f'<a id="go" href="{console.url("/calls/" + seeded.birth_act)}">look</a>',
+                                    encoding="utf-8")
+    views = len(console_events(console, "callDetail", USERS.auditor))
+    browser.get(f"{site}/call.html")
+    follow(browser, browser.find_element(By.ID, "go"))
+    assert browser.find_element(By.ID, "confirm-message") and not browser.find_elements(By.ID, "fields")
+    assert len(console_events(console, "callDetail", USERS.auditor)) == views
+    follow(browser, browser.find_element(By.ID, "confirm-open"))  # now a link of the console itself
+    assert browser.current_url == console.url(f"/calls/{seeded.birth_act}") and browser.find_element(By.ID, "fields")
+    assert len(console_events(console, "callDetail", USERS.auditor)) == views + 1
+
+
 @pytest.mark.parametrize("path", ["/logout", "/search", "/language"])
 def test_a_form_from_another_site_is_refused_and_leaves_the_session(
         browser: WebDriver, console: Console, seeded: Seeded, elsewhere: tuple[Path, str], path: str) -> None:
