@@ -75,7 +75,7 @@ def form() -> ResponseReturnValue:
     """The form filled in from the query string; nothing is searched, nothing audited."""
     values = filter_values(request.args)
     return render_template("search.html", values=values, fields=FIELDS, listing=listing(request.args), rows=None,
-                           more=False, local_time=local_time, page_sizes=PAGE_SIZES, share=_share(values))
+                           page_sizes=PAGE_SIZES)
 
 
 def _share(values: Mapping[str, str]) -> str:
