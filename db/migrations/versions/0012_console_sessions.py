@@ -1,7 +1,7 @@
 """console_sessions: the auditor console's server-side sessions (audit.web.sessions).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import db.models.base
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
