@@ -34,6 +34,10 @@ class WorkingHours:
         return local.weekday() in self.weekdays and self.start <= local.time() < self.end
 
 
+# The agency of a call nobody authenticated: its username and operation are only what was claimed.
+UNAUTHENTICATED = "(unauthenticated)"
+
+
 @dataclass(frozen=True)
 class DailyCount:
     agency: str
@@ -97,7 +101,7 @@ def compute(session: Session, criteria: AuditFilter, *, hours: WorkingHours = Wo
         failed = int(outcome != "OK")
         total += 1
         errors += failed
-        agency, username = agency or "(unauthenticated)", username or "(unauthenticated)"
+        agency, username = agency or UNAUTHENTICATED, username or UNAUTHENTICATED
         counts = daily[(agency, operation or "(none)", local.date())]
         counts[0] += 1
         counts[1] += failed

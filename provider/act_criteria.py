@@ -3,7 +3,8 @@
 An act is named in exactly one way: by reference (registry office, act number, year and, where
 the office keeps volumes, the volume) or by person (AMKA, or surname + firstname + fathername +
 birthdate, mothername optional). A search needs a selective criterion: a person, or a registry
-office with a year range. Every rule broken answers MP_INVALID_INPUT naming the element.
+office with a year range. Every rule broken answers MP_INVALID_INPUT naming the element, never
+the value sent (the message is kept in the audit log).
 Names are compared in the registry's form (capitals without accents), so «Παπαδόπουλος» finds
 ΠΑΠΑΔΟΠΟΥΛΟΣ.
 """
@@ -126,7 +127,7 @@ def _checked_amka(amka: str) -> str:
         return str(stdnum_amka.validate(amka))
     except ValidationError as error:
         reason = next((text for kind, text in _AMKA_PROBLEMS.items() if isinstance(error, kind)), "μη έγκυρος")
-        raise invalid("amka", f"{amka!r}: {reason}") from None
+        raise invalid("amka", reason) from None
 
 
 def check_lookup(reference: ActReference | None, person: PersonCriteria | None,

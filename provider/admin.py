@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from db.models import Agency, AgencySystem, Grant, Municipality, WsUser
+from db.models import Agency, AgencySystem, ConsoleSession, Grant, Municipality, WsUser
 from provider.catalogue import CATALOGUE, unknown_operation
 from provider.credentials import CredentialKey, hash_password, password_problem
 from provider.settings import ENVIRONMENTS
@@ -256,7 +256,16 @@ def set_password(session: Session, key: CredentialKey, username: str, password: 
     user.password_hash = hash_password(password)
     user.digest_secret = key.encrypt(password) if keep_digest else None
     user.password_changed_at = dt.datetime.now(dt.timezone.utc)
+    end_console_sessions(session, username)
 
 
 def set_locked(session: Session, username: str, locked: bool) -> None:
     _user(session, username).locked = locked
+    if locked:
+        end_console_sessions(session, username)
+
+
+def end_console_sessions(session: Session, username: str) -> int:
+    """End every auditor-console session of ``username`` at once; returns how many there were."""
+    _user(session, username)
+    return session.execute(delete(ConsoleSession).where(ConsoleSession.username == username)).rowcount or 0

@@ -538,6 +538,16 @@ def user_lock(username: str) -> None:
     click.echo(f"user {username} locked")
 
 
+@user.command("end-sessions")
+@click.argument("username")
+def user_end_sessions(username: str) -> None:
+    """End every auditor-console session of USERNAME now (a lock or a new password does it too)."""
+    from provider import admin
+
+    ended = _admin(lambda s: admin.end_console_sessions(s, username))
+    click.echo(f"{ended} console session(s) of {username} ended")
+
+
 @user.command("unlock")
 @click.argument("username")
 def user_unlock(username: str) -> None:

@@ -61,6 +61,7 @@ class Settings:
     console_public_url: str = ""  # default http://console_host:console_port; https:// makes the cookie Secure
     console_secret_key_file: Path = field(default=Path(""))
     console_idle_seconds: int = 900
+    console_session_seconds: int = 28800  # a console session's absolute lifetime, however active
     # Each worker process keeps its own pool: db_pool_size connections, plus up to db_max_overflow
     # more under a burst; a call waits at most db_pool_timeout_seconds for one.
     db_pool_size: int = 5
@@ -160,6 +161,7 @@ class Settings:
             values["console_host"] = env["MITROO_CONSOLE_HOST"]
         integer("MITROO_CONSOLE_PORT", "console_port", 0, 65535)
         integer("MITROO_CONSOLE_IDLE_TIMEOUT", "console_idle_seconds", 60, 86400)
+        integer("MITROO_CONSOLE_SESSION_LIFETIME", "console_session_seconds", 300, 7 * 86400)
         environment = env.get("MITROO_ENVIRONMENT", "")
         if environment:
             if environment not in ENVIRONMENTS:

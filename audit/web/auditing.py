@@ -2,10 +2,12 @@
 provider's ``audit.events.record`` before anything is shown: if it cannot be written, the page
 shows no data (fail closed, as the provider does).
 
-Operations: login, logout, search, export, callDetail, revealSubjects, dashboard, subjectReport.
-The event holds the auditor (username, agency, system), the observed IP, what was asked in
-``outcome_detail`` (the filter, the call opened, the report's period), the persons asked about as
-data subjects, and, for a reveal, the reason in ``purpose`` and a case number in auditProtocol.
+Operations: login, logout, language, search, export, callDetail, revealSubjects, dashboard,
+subjectReport, and ``refused`` for a request to no page. The event holds the auditor (username,
+agency, system), the observed IP, what was asked in ``outcome_detail`` (the filter, the call
+opened, the report's period; personal numbers masked, the persons asked about being the event's
+data subjects), and, for a reveal, the reason in ``purpose`` and a case number in auditProtocol.
+Refused requests are events too, with the error code as outcome.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from audit import events
 from audit.web.auth import Auditor
+from audit.web.masking import mask_numbers
 
 SERVICE = "auditConsole"
 HIDDEN_FIELDS = frozenset({"password", "csrf_token"})  # never part of a request's digest
@@ -63,7 +66,7 @@ def record(sessions: sessionmaker[Session], request: Request, operation: str, *,
         operation=operation,
         observed_ip=request.observed_ip,
         outcome=outcome,
-        outcome_detail=detail[:2000] if detail else None,
+        outcome_detail=mask_numbers(detail[:2000]) if detail else None,
         duration_ms=int((time.monotonic() - request.started) * 1000),
         request_digest=request.digest(),
         agency_code=auditor.agency_code if auditor else None,

@@ -2,10 +2,9 @@
 
 A login goes through the provider's ``Authenticator`` (the same Argon2 check, the same lockout of
 a username and a source IP in ``login_failures``, the same locked flag and environment rule), then
-the agency must be active and the user must hold the auditor role. The signed session cookie
-keeps who logged in, when they were last seen (the idle timeout) and when their password last
-changed; every request re-reads the account, so a lock, a removed role or a new password ends a
-session at once.
+the agency must be active and the user must hold the auditor role. The server-side session
+(audit.web.sessions) keeps who logged in and when their password last changed; every request
+re-reads the account, so a lock, a removed role or a new password ends a session at once.
 """
 from __future__ import annotations
 
@@ -42,26 +41,12 @@ def secret_key(path: Path) -> bytes:
 
 @dataclass(frozen=True)
 class Auditor:
-    """The logged-in auditor, as kept in the session cookie."""
+    """The logged-in auditor, as kept in the console's session (audit.web.sessions)."""
 
     username: str
     agency_code: str
     system_code: str
     password_changed_at: str  # ISO time; a different value in the database ends the session
-
-    def as_session(self) -> dict[str, str]:
-        return {"username": self.username, "agency": self.agency_code, "system": self.system_code,
-                "password_changed_at": self.password_changed_at}
-
-    @classmethod
-    def from_session(cls, value: object) -> "Auditor | None":
-        if not isinstance(value, dict):
-            return None
-        try:
-            return cls(str(value["username"]), str(value["agency"]), str(value["system"]),
-                       str(value["password_changed_at"]))
-        except KeyError:
-            return None
 
 
 class LoginRefused(Exception):
@@ -95,7 +80,7 @@ def login(sessions: sessionmaker[Session], authenticator: Authenticator, usernam
     except MitrooError as exc:
         raise LoginRefused(exc.code, exc.detail, caller) from None
     if AUDITOR_ROLE not in caller.roles:
-        raise LoginRefused(ErrorCode.MP_NOT_AUTHORIZED, "not_auditor", caller)
+        raise LoginRefused(ErrorCode.MP_NOT_AUTHORIZED, "ο χρήστης δεν έχει ρόλο ελεγκτή (not an auditor)", caller)
     with sessions() as session:
         return Auditor(caller.username, caller.agency_code, caller.system_code, _changed_at(session, caller.username))
 

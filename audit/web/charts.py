@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from audit.stats import DailyCount, HourCount
+from audit.stats import UNAUTHENTICATED, DailyCount, HourCount
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 OTHER = "#999999"
@@ -137,11 +137,14 @@ class OperationErrors:
 
 
 def errors_per_operation(daily: Iterable[DailyCount]) -> tuple[OperationErrors, ...]:
-    """Calls and errors per operation over the period, the highest error rate first."""
+    """Calls and errors per operation over the period, the highest error rate first. Calls nobody
+    authenticated count under one ``(unauthenticated)`` row: the operation they name is only claimed,
+    and anyone could fill the chart with made-up names."""
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in daily:
-        sums[row.operation][0] += row.calls
-        sums[row.operation][1] += row.errors
+        operation = UNAUTHENTICATED if row.agency == UNAUTHENTICATED else row.operation
+        sums[operation][0] += row.calls
+        sums[operation][1] += row.errors
     rows = (OperationErrors(operation, calls, errors) for operation, (calls, errors) in sums.items())
     return tuple(sorted(rows, key=lambda r: (-r.rate, -r.calls, r.operation)))
 

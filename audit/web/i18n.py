@@ -28,12 +28,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "password": ("Συνθηματικό", "Password"),
     "login": ("Σύνδεση", "Log in"),
     "login_refused": ("Η σύνδεση απορρίφθηκε", "Login refused"),
-    "not_auditor": ("Ο χρήστης {user} δεν έχει ρόλο ελεγκτή (auditor)· η κονσόλα είναι μόνο για ελεγκτές.",
-                    "User {user} does not have the auditor role; the console is for auditors only."),
+    "login_failed": ("Λάθος όνομα χρήστη ή συνθηματικό, ή ο λογαριασμός δεν μπορεί να χρησιμοποιήσει την κονσόλα "
+                     "(μόνο ελεγκτές)· μετά από επανειλημμένες αποτυχίες η σύνδεση κλειδώνει προσωρινά.",
+                     "Wrong username or password, or the account may not use the console (auditors only); "
+                     "after repeated failures logins are locked for a while."),
+    "bad_next": ("Η διεύθυνση επιστροφής (next) περιέχει χαρακτήρες ελέγχου.",
+                 "The return address (next) contains control characters."),
     "session_expired": ("Η συνεδρία έληξε λόγω αδράνειας· συνδεθείτε ξανά.",
                         "Your session expired after inactivity; please log in again."),
-    "session_ended": ("Η συνεδρία τερματίστηκε (ο λογαριασμός άλλαξε)· συνδεθείτε ξανά.",
-                      "Your session was ended (the account changed); please log in again."),
+    "session_ended": ("Η συνεδρία τερματίστηκε (αποσύνδεση, αλλαγή λογαριασμού ή εντολή διαχειριστή)· "
+                      "συνδεθείτε ξανά.",
+                      "Your session was ended (a logout, a change to the account or an operator); "
+                      "please log in again."),
+    "session_too_old": ("Η συνεδρία έφτασε τη μέγιστη διάρκειά της· συνδεθείτε ξανά.",
+                        "Your session reached its maximum lifetime; please log in again."),
+    "confirm_title": ("Σύνδεσμος από άλλον ιστότοπο", "A link from another site"),
+    "confirm_text": ("Φτάσατε εδώ από σύνδεσμο άλλου ιστότοπου. Η σελίδα που ζητήθηκε καταγράφεται στο όνομά σας· "
+                     "ανοίξτε τη μόνο αν το θέλετε.",
+                     "You came here through a link on another site. The page asked for is audited in your name; "
+                     "open it only if you mean to."),
+    "confirm_open": ("Άνοιγμα της σελίδας", "Open the page"),
+    "claimed": ("(δηλωμένο, χωρίς ταυτοποίηση)", "(claimed, not authenticated)"),
+    "cut_off": ("(και {n} χαρακτήρες ακόμη)", "({n} more characters)"),
+    "show_full": ("Όλα τα πεδία ολόκληρα", "Every field in full"),
+    "show_full_hint": ("(καταγράφεται)", "(audited)"),
+    "numbers_masked": ("Οι προσωπικοί αριθμοί (ΑΜΚΑ, ΑΦΜ) στα πεδία κειμένου εμφανίζονται με αστερίσκους ως την "
+                       "αποκάλυψη με αιτιολογία.",
+                       "Personal numbers (AMKA, AFM) in the text fields are masked until a reveal with a reason."),
     "logged_out": ("Αποσυνδεθήκατε.", "You are logged out."),
     "login_needed": ("Συνδεθείτε για να συνεχίσετε.", "Log in to continue."),
     # search
@@ -71,8 +92,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export": ("Εξαγωγή όλων των αποτελεσμάτων", "Export every result"),
     "export_csv": ("Λήψη CSV", "Download CSV"),
     "export_ndjson": ("Λήψη NDJSON", "Download NDJSON"),
-    "link_hint": ("Η διεύθυνση της σελίδας περιέχει τα κριτήρια: αντιγράψτε την για να μοιραστείτε το αποτέλεσμα.",
-                  "The page address holds the criteria: copy it to share this result."),
+    "link_hint": ("η διεύθυνση συμπληρώνει τη φόρμα με αυτά τα κριτήρια· η αναζήτηση γίνεται μόνο με το κουμπί "
+                  "Αναζήτηση.",
+                  "this address fills the form in with these criteria; only the Search button runs the search."),
+    "share_link": ("Σύνδεσμος προς τα κριτήρια", "Link to these criteria"),
+    "press_search": ("Συμπληρώστε ή ελέγξτε τα κριτήρια και πατήστε «Αναζήτηση»: κάθε αναζήτηση καταγράφεται στο "
+                     "όνομά σας, γι' αυτό ένας σύνδεσμος μόνο συμπληρώνει τη φόρμα.",
+                     "Fill in or check the criteria and press Search: every search is audited in your name, so a "
+                     "link only fills the form in."),
     "c_time": ("Ώρα (Ελλάδας)", "Time (Greece)"),
     "c_agency": ("Φορέας", "Agency"),
     "c_username": ("Χρήστης", "User"),

@@ -5,6 +5,7 @@ from db.models.accreditation import (
 from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditRetentionRun, AuditSeal
 from db.models.base import Base, UTCDateTime
 from db.models.certificates import Certificate, CertificateSubject
+from db.models.console import ConsoleSession
 from db.models.reference import ActType, Country, MemberType, Municipality, RegistryOffice
 from db.models.registry import ActParty, CivilAct, FamilyShare, FamilyShareMember, MarginalNote, Person
 from db.models.rolls import (
@@ -14,7 +15,8 @@ from db.models.rolls import (
 
 __all__ = [
     "ActParty", "ActType", "Agency", "AgencySystem", "AuditEvent", "AuditEventHash", "AuditEventSubject",
-    "AuditRetentionRun", "AuditSeal", "Base", "CallSlot", "Certificate", "CertificateSubject", "CivilAct", "Country",
+    "AuditRetentionRun", "AuditSeal", "Base", "CallSlot", "Certificate", "CertificateSubject", "CivilAct",
+    "ConsoleSession", "Country",
     "DailyUsage", "FamilyShare", "FamilyShareMember", "Grant", "LoginFailure", "LoginSource",
     "MarginalNote", "MemberType", "Municipality", "Person", "RegistryOffice", "UTCDateTime",
     "UsedNonce", "UsedTransaction", "WsUser",

@@ -1,6 +1,7 @@
 """What each specialElectoralRolls request asks for, and the input rules it must meet.
 
-Every broken rule answers MP_INVALID_INPUT naming the element and the specific reason. Names are
+Every broken rule answers MP_INVALID_INPUT naming the element and the specific reason, never
+repeating a personal value as sent (the message is kept in the audit log). Names are
 kept in the registry's form (capitals without accents); dates may not be in the future nor before
 law 3838/2010 came into force.
 """
@@ -86,7 +87,7 @@ def text(field: str, value: str | None, limit: int, *, required: bool = False) -
 def name(field: str, value: str | None, *, required: bool = False) -> str | None:
     checked = text(field, value, 80, required=required)
     if checked is not None and not all(c.isalpha() or c in " -'" for c in checked):
-        raise invalid(field, f"{checked!r}: μόνο γράμματα, κενά, παύλες (letters only)")
+        raise invalid(field, "μόνο γράμματα, κενά, παύλες (letters only)")
     return registry_form(checked) if checked else None
 
 
@@ -126,7 +127,7 @@ def applicant(permit_number: str | None, surname_prefix: str | None, firstname_p
     if not number:
         raise invalid("permitNumber", "υποχρεωτικό πεδίο: ο αριθμός του τίτλου διαμονής (required)")
     if not _PERMIT.match(number):
-        raise invalid("permitNumber", f"{permit_number!r}: 4-20 λατινικά κεφαλαία, ψηφία, '/' ή '-' "
+        raise invalid("permitNumber", "4-20 λατινικά κεφαλαία, ψηφία, '/' ή '-' "
                       "(4-20 Latin capitals, digits, '/' or '-')")
     prefixes = []
     for field, value in (("surnamePrefix", surname_prefix), ("firstnamePrefix", firstname_prefix)):
@@ -134,7 +135,7 @@ def applicant(permit_number: str | None, surname_prefix: str | None, firstname_p
         if not _LATIN_PAIR.match(letters):
             greek = any("\u0370" <= c <= "\u03ff" for c in letters)
             hint = " με λατινικούς, όχι ελληνικούς χαρακτήρες (Latin, not Greek)" if greek else ""
-            raise invalid(field, f"{value!r}: τα δύο πρώτα κεφαλαία λατινικά γράμματα{hint}, π.χ. PA "
+            raise invalid(field, f"τα δύο πρώτα κεφαλαία λατινικά γράμματα{hint}, π.χ. PA "
                           "(the first two capital Latin letters)")
         prefixes.append(letters)
     if birth_year is None or not FIRST_BIRTH_YEAR <= birth_year <= today.year:
@@ -151,7 +152,7 @@ def address(street: str | None, number: str | None, postal_code: str | None) -> 
             raise invalid("address/street", "η οδός είναι υποχρεωτική όταν δίνεται διεύθυνση (street required)")
         return None
     if postal is not None and not _POSTAL.match(postal):
-        raise invalid("address/postalCode", f"{postal!r}: ταχυδρομικός κώδικας 5 ψηφίων (5 digits)")
+        raise invalid("address/postalCode", "ταχυδρομικός κώδικας 5 ψηφίων (5 digits)")
     return Address(registry_form(street_checked), number_checked, postal)
 
 
@@ -161,7 +162,7 @@ def particulars(given: Details) -> Particulars:
     if phone is not None:
         phone = re.sub(r"[\s-]", "", phone)
         if not _PHONE.match(phone):
-            raise invalid("phone", f"{given.phone!r}: 10-15 ψηφία, προαιρετικά με + (10-15 digits)")
+            raise invalid("phone", "10-15 ψηφία, προαιρετικά με + (10-15 digits)")
     district = text("electoralDistrict", given.electoral_district, 80)
     return Particulars(name("mothername", given.mothername), name("fathersurname", given.fathersurname), phone,
                        address(given.street, given.street_number, given.postal_code),
@@ -204,7 +205,7 @@ def passport_number(value: str | None) -> str | None:
         return None
     checked = checked.replace(" ", "").upper()
     if not re.match(r"^[A-Z0-9]{5,20}$", checked):
-        raise invalid("passportNumber", f"{value!r}: 5-20 λατινικά κεφαλαία ή ψηφία")
+        raise invalid("passportNumber", "5-20 λατινικά κεφαλαία ή ψηφία")
     return checked
 
 

@@ -1,6 +1,7 @@
-"""One call's page: every audit field, its data subjects masked until an auditor gives a reason
-(the reveal is itself audited, the reason in its ``purpose``), and the event's seal status.
-A call is named by its callSequenceId, never by the table's numeric id."""
+"""One call's page: every audit field, its data subjects and the personal numbers in its free-text
+fields masked until an auditor gives a reason (the reveal is itself audited, the reason in its
+``purpose``), long values cut short until the auditor asks for them in full (audited too), and
+the event's seal status. A call is named by its callSequenceId, never by the table's numeric id."""
 from __future__ import annotations
 
 import re
@@ -8,27 +9,17 @@ import re
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from audit.query import EXPORTED, Subject, as_record, find_call, subjects_of_event
+from audit.query import Subject, as_record, find_call, subjects_of_event
 from audit.seal import EventSeal, event_status
 from audit.web.app import ConsoleError, audit, console, t
+from audit.web.masking import clipped, mask_amka, mask_name, mask_numbers
 from audit.web.pages.search import local_time
 from db.models import AuditEvent
 
 blueprint = Blueprint("call", __name__)
 CALL_ID = re.compile(r"^[0-9A-Za-z-]{1,36}$")
 MIN_REASON = 5
-
-
-def mask_amka(amka: str | None) -> str:
-    """``********123``: enough to tell two people apart, not enough to name one."""
-    if not amka:
-        return "—"
-    return "*" * (len(amka) - 3) + amka[-3:]
-
-
-def mask_name(name: str) -> str:
-    """``Γ*** Π***``: the initials only."""
-    return " ".join(part[0] + "***" for part in name.split() if part) or "—"
+FREE_TEXT = frozenset({"outcome_detail", "purpose", "audit_unit", "audit_protocol", "audit_user_id", "username"})
 
 
 def _load(call_id: str) -> tuple[AuditEvent, tuple[Subject, ...], EventSeal]:
@@ -43,12 +34,26 @@ def _load(call_id: str) -> tuple[AuditEvent, tuple[Subject, ...], EventSeal]:
         return event, subjects_of_event(session, event), event_status(session, event)
 
 
+def _fields(event: AuditEvent, *, revealed: bool, full: bool) -> list[tuple[str, str | None, int]]:
+    """Each field's name, the text shown (``None`` for no value) and how many characters are cut off."""
+    shown: list[tuple[str, str | None, int]] = []
+    for name, value in as_record(event).items():
+        if value is None:
+            shown.append((name, None, 0))
+            continue
+        text = str(value)
+        if name in FREE_TEXT and not revealed:
+            text = mask_numbers(text)
+        shown.append((name, text, 0) if full else (name, *clipped(text)))
+    return shown
+
+
 def _render(event: AuditEvent, subjects: tuple[Subject, ...], seal: EventSeal, *, revealed: bool = False,
-            reveal_id: str | None = None, reason: str = "", protocol: str = "", error: str | None = None,
-            status: int = 200) -> ResponseReturnValue:
-    record = as_record(event)
+            full: bool = False, reveal_id: str | None = None, reason: str = "", protocol: str = "",
+            error: str | None = None, status: int = 200) -> ResponseReturnValue:
+    fields = _fields(event, revealed=revealed, full=full or revealed)
     return render_template(
-        "call.html", event=event, fields=[(name, record[name]) for name in EXPORTED], subjects=subjects,
+        "call.html", event=event, fields=fields, cut=any(more for _, _, more in fields), subjects=subjects,
         seal=seal, revealed=revealed, reveal_id=reveal_id, reason=reason, protocol=protocol, error=error,
         mask_amka=mask_amka, mask_name=mask_name, min_reason=MIN_REASON, local_time=local_time,
     ), status
@@ -59,6 +64,14 @@ def page(call_id: str) -> ResponseReturnValue:
     event, subjects, seal = _load(call_id)
     audit("callDetail", detail=call_id)
     return _render(event, subjects, seal)
+
+
+@blueprint.route("/calls/<call_id>/full", methods=["POST"])
+def full(call_id: str) -> ResponseReturnValue:
+    """Every field in full, however long (personal numbers still masked)."""
+    event, subjects, seal = _load(call_id)
+    audit("callDetail", detail=f"{call_id} in full")
+    return _render(event, subjects, seal, full=True)
 
 
 @blueprint.route("/calls/<call_id>/reveal", methods=["POST"])

@@ -11,7 +11,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from audit.query import AuditFilter
-from audit.stats import ATHENS, WorkingHours, compute
+from audit.stats import ATHENS, UNAUTHENTICATED, WorkingHours, compute
 from audit.web import charts
 from audit.web.app import ConsoleError, audit, bad_parameter, console, t
 
@@ -76,10 +76,11 @@ def page() -> ResponseReturnValue:
     operations = charts.errors_per_operation(stats.daily)
     return render_template(
         "dashboard.html", period=chosen, stats=stats, hours=hours, quick_ranges=QUICK_RANGES,
+        unauthenticated=UNAUTHENTICATED,
         daily=charts.daily_by_agency(stats.daily, charts.days_between(chosen.first, chosen.last)),
         operations=operations, errors_chart=charts.error_rates(operations),
         heatmap=charts.heatmap(stats.hourly, weekdays), weekdays=weekdays,
         rate=f"{stats.errors / stats.total:.1%}" if stats.total else "0%",
-        search_url=url_for("search.page", since=chosen.first.isoformat(),
+        search_url=url_for("search.form", since=chosen.first.isoformat(),
                            until=(chosen.last + dt.timedelta(days=1)).isoformat()),
     )

@@ -1,12 +1,13 @@
 """Logging in and out, and the language switch."""
 from __future__ import annotations
 
-import time
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from audit.web.app import audit, client_ip, console, now, t
+from audit.web import sessions
+from audit.web.app import ConsoleError, audit, client_ip, console, fresh_session, now, t
 from audit.web.auth import Auditor, LoginRefused, login as check_login
 from audit.web.i18n import LANGUAGES
 
@@ -14,15 +15,24 @@ blueprint = Blueprint("login", __name__)
 
 
 def safe_next(value: str | None) -> str:
-    """A local path to go back to after a form, never another site."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return url_for("search.page")
+    """A path of the console to go back to after a form, never another site: parsed, without scheme,
+    host or fragment, starting with one slash. A control character (a tab or a newline, which browsers
+    drop from a URL) is a 400; a backslash (which browsers read as a slash) or anything that is not
+    such a path falls back to the search page."""
+    if not value:
+        return url_for("search.form")
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in value):
+        raise ConsoleError(400, t("bad_request"), t("bad_next"))
+    parts = urlsplit(value)
+    if (parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//")
+            or "\\" in value):
+        return url_for("search.form")
+    return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
-    return redirect(url_for("search.page"))
+    return redirect(url_for("search.form"))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -40,27 +50,21 @@ def login() -> ResponseReturnValue:
         who = None
         if refused.caller is not None:
             who = Auditor(refused.caller.username, refused.caller.agency_code, refused.caller.system_code, "")
-        message = t("not_auditor", user=username) if refused.message == "not_auditor" else refused.message
-        audit("login", auditor=who, username=username[:100], outcome=refused.code.name, detail=message)
-        status = 403 if refused.caller is not None else 401
-        return render_template("login.html", next=target, username=username, error=message), status
+        audit("login", auditor=who, username=username[:100], outcome=refused.code.name, detail=refused.message)
+        # One answer for every refusal (the audit event keeps the reason): a right password without
+        # the auditor role must not look different from a wrong one.
+        return render_template("login.html", next=target, username=username, error=t("login_failed")), 401
     audit("login", auditor=auditor)
-    language = session.get("lang")
-    session.clear()  # a fresh session (and CSRF token) for the auditor
-    if language:
-        session["lang"] = language
-    session["auditor"] = auditor.as_session()
-    session["seen"] = int(time.time())
+    fresh_session()  # a new session id (and CSRF token) for the auditor
+    session["sid"] = sessions.begin(console().sessions, auditor, now(), console().lifetimes)
     return redirect(target)
 
 
 @blueprint.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     audit("logout")
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    sessions.end(console().sessions, session["sid"])  # a copy of the cookie is worth nothing from now on
+    fresh_session()
     flash("logged_out")
     return redirect(url_for("login.login"))
 

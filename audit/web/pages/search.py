@@ -1,5 +1,10 @@
-"""The search page: every criterion of ``mitroo-audit search`` as a GET form (the URL holds the
-filter), paginated, sorted by time either way, and exported whole as CSV or NDJSON."""
+"""The search page: every criterion of ``mitroo-audit search``, paginated, sorted by time either
+way, and exported whole as CSV or NDJSON.
+
+A search reads personal data and is audited in the auditor's name, so only a POST with the form's
+CSRF token runs one (pages, sorting and exports are such forms too). A GET, which any site can
+make a browser send, only fills the form in from its query string: a link holds a filter, and
+the auditor presses Search to run it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -66,9 +71,22 @@ def local_time(moment: dt.datetime) -> str:
 
 
 @blueprint.route("/search")
-def page() -> ResponseReturnValue:
+def form() -> ResponseReturnValue:
+    """The form filled in from the query string; nothing is searched, nothing audited."""
     values = filter_values(request.args)
-    shown = listing(request.args)
+    return render_template("search.html", values=values, fields=FIELDS, listing=listing(request.args), rows=None,
+                           page_sizes=PAGE_SIZES)
+
+
+def _share(values: Mapping[str, str]) -> str:
+    """The address that fills the form in with ``values`` (a link to send a colleague)."""
+    return url_for("search.form", **values)
+
+
+@blueprint.route("/search", methods=["POST"])
+def page() -> ResponseReturnValue:
+    values = filter_values(request.form)
+    shown = listing(request.form)
     found = resolve(values, "search")
     with console().sessions() as session:
         rows = list(search(session, found, offset=(shown.page - 1) * shown.size, limit=shown.size + 1,
@@ -78,24 +96,22 @@ def page() -> ResponseReturnValue:
           subjects=found.subjects or frozenset())
     more = len(rows) > shown.size
 
-    def link(**changes: object) -> str:
-        return url_for("search.page", **{**values, "order": shown.order, "size": shown.size, "page": shown.page,
-                                         **changes})
+    def fields_of(**changes: object) -> dict[str, object]:
+        """The hidden fields of a button that runs this search again with ``changes`` (a page, the order)."""
+        return {**values, "order": shown.order, "size": shown.size, "page": shown.page, **changes}
 
     return render_template(
         "search.html", values=values, fields=FIELDS, listing=shown, rows=rows[:shown.size], more=more,
-        link=link, local_time=local_time, page_sizes=PAGE_SIZES,
-        exports={name: url_for("search.download", output=name, **values, order=shown.order)
-                 for name in ("csv", "ndjson")},
+        fields_of=fields_of, local_time=local_time, page_sizes=PAGE_SIZES, share=_share(values),
     )
 
 
-@blueprint.route("/search/export.<output>")
+@blueprint.route("/search/export.<output>", methods=["POST"])
 def download(output: str) -> ResponseReturnValue:
     if output not in EXPORTS:
         raise ConsoleError(404, t("not_found"), t("no_such_page"))
-    values = filter_values(request.args)
-    order = request.args.get("order", "asc")
+    values = filter_values(request.form)
+    order = request.form.get("order", "asc")
     if order not in ORDERS:
         raise bad_parameter("order", order)
     found = resolve(values, "export")
@@ -108,5 +124,5 @@ def download(output: str) -> ResponseReturnValue:
             yield from export.chunks(search(session, found, newest_first=order == "desc"), output)
 
     stamp = dt.datetime.now(ATHENS).strftime("%Y%m%d-%H%M%S")
-    return Response(stream(), mimetype=export.MEDIA_TYPES[output], headers={
+    return Response(stream(), content_type=export.MEDIA_TYPES[output], headers={
         "Content-Disposition": f'attachment; filename="mitroo-audit-{stamp}.{output}"'})

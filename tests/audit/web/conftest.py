@@ -134,6 +134,13 @@ def auditor(console: Console) -> requests.Session:
     return http
 
 
+def run_search(console: Console, http: requests.Session, params: dict[str, object],
+               path: str = "/search") -> requests.Response:
+    """Press Search (or an export button): a POST of ``params`` with the session's CSRF token."""
+    token = csrf_token(http.get(console.url("/search"), timeout=30).text)
+    return http.post(console.url(path), data={**params, "csrf_token": token}, timeout=30)
+
+
 def console_events(console: Console, operation: str, username: str | None = None) -> list[AuditEvent]:
     """The console's own audit events of one operation, oldest first."""
     with Session(console.database.engine) as session:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import os
+import threading
 import time
 import uuid
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -113,9 +116,10 @@ def shot(driver: WebDriver, name: str) -> Path:
 
 def test_refused_logins(chromium: WebDriver, console: Console) -> None:
     log_in(chromium, console, USERS.auditor, "a wrong password!")
-    assert "λάθος συνθηματικό" in chromium.find_element(By.ID, "login-error").text
-    log_in(chromium, console, USERS.aade, PASSWORD)
-    assert "auditor" in chromium.find_element(By.ID, "login-error").text
+    wrong = chromium.find_element(By.ID, "login-error").text
+    assert "Λάθος όνομα χρήστη ή συνθηματικό" in wrong
+    log_in(chromium, console, USERS.aade, PASSWORD)  # the right password, but no auditor role: the same answer
+    assert chromium.find_element(By.ID, "login-error").text == wrong
     chromium.get(console.url("/dashboard"))
     assert chromium.current_url.startswith(console.url("/login"))
 
@@ -131,7 +135,8 @@ def test_a_search_typed_in_the_form_shows_the_clis_rows(browser: WebDriver, cons
     expected = cli_search(console, "--unit", seeded.unit, "--outcome", "OK", "--subject-amka", seeded.amka)
     assert shown == [row["call_sequence_id"] for row in expected] == [
         seeded.birth_act, seeded.search_acts, seeded.certificate]
-    assert f"unit={seeded.unit}" in browser.current_url  # the URL holds the filter
+    assert browser.current_url == console.url("/search")  # a POST: no link can run a search
+    assert f"unit={seeded.unit}" in browser.find_element(By.ID, "share-link").get_attribute("href")
     shot(browser, "search")
     follow(browser, browser.find_element(By.ID, "sort-time"))  # newest first
     assert [row.get_attribute("data-call") for row in browser.find_elements(By.CSS_SELECTOR, "#results tbody tr")] == [
@@ -140,7 +145,8 @@ def test_a_search_typed_in_the_form_shows_the_clis_rows(browser: WebDriver, cons
 
 def test_an_export_is_downloaded_and_parsed(browser: WebDriver, console: Console, seeded: Seeded,
                                             downloads: Path) -> None:
-    browser.get(console.url(f"/search?unit={seeded.unit}&order=asc"))
+    browser.get(console.url(f"/search?unit={seeded.unit}&order=asc"))  # fills the form in
+    follow(browser, browser.find_element(By.ID, "search"))
     before = set(downloads.iterdir())
     browser.find_element(By.ID, "export-csv").click()
     deadline = time.monotonic() + 30
@@ -160,6 +166,7 @@ def test_an_export_is_downloaded_and_parsed(browser: WebDriver, console: Console
 
 def test_a_call_masked_then_revealed_with_a_reason(browser: WebDriver, console: Console, seeded: Seeded) -> None:
     browser.get(console.url(f"/search?call_sequence_id={seeded.birth_act}"))
+    follow(browser, browser.find_element(By.ID, "search"))
     follow(browser, browser.find_element(By.CSS_SELECTOR, "#results td.id a"))
     assert browser.current_url == console.url(f"/calls/{seeded.birth_act}")
     amka_cell = browser.find_element(By.CSS_SELECTOR, "#subjects td.amka")
@@ -211,3 +218,82 @@ def test_keyboard_skip_link_and_english(browser: WebDriver, console: Console) ->
         follow(browser, browser.find_element(By.CSS_SELECTOR, f"button[lang={language}]"))
         WebDriverWait(browser, 10).until(lambda driver: driver.find_element(By.TAG_NAME, "h1").text == heading)
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+        pass
+
+
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """Another site: static pages served as http://localhost:<port>, while the console is
+    http://127.0.0.1:<port>, so Chromium treats every request from one to the other as cross-site."""
+    root = tmp_path_factory.mktemp("elsewhere")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://localhost:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_link_from_another_site_runs_no_search(browser: WebDriver, console: Console, seeded: Seeded,
+                                                 elsewhere: tuple[Path, str]) -> None:
+    root, site = elsewhere
+    (root / "link.html").write_text(
+        f'<a id="go" href="{console.url("/search")}?subject_amka={seeded.amka}&unit={seeded.unit}">look</a>',
+        encoding="utf-8")
+    searches = len(console_events(console, "search", USERS.auditor))
+    browser.get(f"{site}/link.html")
+    follow(browser, browser.find_element(By.ID, "go"))
+    assert browser.current_url.startswith(console.url("/search?"))
+    assert browser.find_elements(By.ID, "logout")  # the cookie went with the link: the auditor is in
+    assert browser.find_element(By.ID, "f-subject_amka").get_attribute("value") == seeded.amka
+    assert browser.find_elements(By.ID, "press-search") and not browser.find_elements(By.ID, "results")
+    assert len(console_events(console, "search", USERS.auditor)) == searches  # nothing ran in the auditor's name
+
+
+def test_a_link_to_a_call_from_another_site_asks_first(browser: WebDriver, console: Console, seeded: Seeded,
+                                                       elsewhere: tuple[Path, str]) -> None:
+    root, site = elsewhere
+    (root / "call.html").write_text(f'<a id="go" href="{console.url("/calls/" + seeded.birth_act)}">look</a>',
+                                    encoding="utf-8")
+    views = len(console_events(console, "callDetail", USERS.auditor))
+    browser.get(f"{site}/call.html")
+    follow(browser, browser.find_element(By.ID, "go"))
+    assert browser.find_element(By.ID, "confirm-message") and not browser.find_elements(By.ID, "fields")
+    assert len(console_events(console, "callDetail", USERS.auditor)) == views
+    follow(browser, browser.find_element(By.ID, "confirm-open"))  # now a link of the console itself
+    assert browser.current_url == console.url(f"/calls/{seeded.birth_act}") and browser.find_element(By.ID, "fields")
+    assert len(console_events(console, "callDetail", USERS.auditor)) == views + 1
+
+
+@pytest.mark.parametrize("path", ["/logout", "/search", "/language"])
+def test_a_form_from_another_site_is_refused_and_leaves_the_session(
+        browser: WebDriver, console: Console, seeded: Seeded, elsewhere: tuple[Path, str], path: str) -> None:
+    root, site = elsewhere
+    (root / "form.html").write_text(
+        f'<form method="post" action="{console.url(path)}"><input type="hidden" name="subject_amka" '
+        f'value="{seeded.amka}"><input type="hidden" name="lang" value="en"><button id="go">go</button></form>',
+        encoding="utf-8")
+    cookie = browser.get_cookie("mitroo_console")
+    assert cookie
+    browser.get(f"{site}/form.html")
+    follow(browser, browser.find_element(By.ID, "go"))
+    assert browser.find_element(By.ID, "error-message").text  # refused: no cookie came (SameSite) nor a token
+    assert browser.get_cookie("mitroo_console") == cookie  # the refusal did not replace the session cookie
+    browser.get(console.url("/search"))
+    assert browser.current_url == console.url("/search") and browser.find_elements(By.ID, "logout")
+
+
+def test_a_next_to_another_site_stays_on_the_console(browser: WebDriver, console: Console,
+                                                     elsewhere: tuple[Path, str]) -> None:
+    _, site = elsewhere
+    host = site.removeprefix("http://")
+    for target in (f"//{host}/", f"/\\{host}/", f"{site}/"):
+        browser.get(console.url("/login?next=") + target)
+        assert browser.current_url.startswith(console.url("/")), target
+    browser.get(console.url(f"/login?next=/%09/{host}/"))
+    assert browser.current_url.startswith(console.url("/login"))
+    assert "next" in browser.find_element(By.ID, "error-message").text
+

@@ -99,3 +99,20 @@ def test_the_seal_status(sealed_store: tuple[Console, list[str]]) -> None:
            f"UPDATE audit_events SET audit_protocol = 'ΑΠ 99' WHERE call_sequence_id = '{ids[1]}'")
     assert [status(call_id) for call_id in ids] == ["sealed", "altered", "sealed", "not-sealed"]
     assert "ΑΛΛΟΙΩΜΕΝΗ" in http.get(console.url(f"/calls/{ids[1]}"), timeout=30).text
+
+
+@pytest.mark.parametrize("path", ["/calls/{call}", "/dashboard?days=7"])
+def test_a_link_from_another_site_opens_nothing_before_a_confirmation(console: Console, seeded: Seeded,
+                                                                       auditor: requests.Session, path: str) -> None:
+    """What a browser says of a link followed from another site (Sec-Fetch-Site) decides: such a
+    GET shows a page to confirm, and nothing is read or audited in the auditor's name."""
+    url = console.url(path.format(call=seeded.birth_act))
+    operation = "callDetail" if path.startswith("/calls") else "dashboard"
+    before = len(console_events(console, operation, USERS.auditor))
+    confirm = auditor.get(url, headers={"Sec-Fetch-Site": "cross-site"}, timeout=30)
+    assert confirm.status_code == 200 and 'id="confirm-open"' in confirm.text
+    assert seeded.unit not in confirm.text and len(console_events(console, operation, USERS.auditor)) == before
+    opened = auditor.get(url, headers={"Sec-Fetch-Site": "same-origin"}, timeout=30)
+    assert opened.status_code == 200 and 'id="confirm-open"' not in opened.text
+    assert len(console_events(console, operation, USERS.auditor)) == before + 1
+

@@ -41,7 +41,10 @@ def test_a_period_without_calls(console: Console, auditor: requests.Session) -> 
 
 
 @pytest.mark.parametrize("params", [{"from": "2026-13-01"}, {"from": "2026-03-02", "to": "2026-03-01"},
-                                    {"from": "2020-01-01", "to": "2026-01-01"}, {"days": "0"}, {"burst": "many"}])
+                                    {"from": "2020-01-01", "to": "2026-01-01"}, {"days": "0"}, {"days": "999"},
+                                    {"burst": "many"}])
 def test_a_bad_period_is_refused(console: Console, auditor: requests.Session, params: dict[str, str]) -> None:
     answer = auditor.get(console.url("/dashboard"), params=params, timeout=30)
     assert answer.status_code == 400 and 'id="error-message"' in answer.text and "Traceback" not in answer.text
+    refused = console_events(console, "dashboard", USERS.auditor)[-1]  # audited too
+    assert refused.outcome == "MP_INVALID_INPUT" and refused.outcome_detail and "400" in refused.outcome_detail
