@@ -120,6 +120,12 @@ class ConcurrencyLimit(ProviderError):
     code, exit_code, retryable = "MP_CONCURRENCY_LIMIT", 7, True
 
 
+class HeaderNotUnderstood(ProviderError):
+    """A SOAP header with mustUnderstand="1" that the provider does not process (faultcode soap:MustUnderstand)."""
+
+    code, exit_code = "MP_HEADER_NOT_UNDERSTOOD", 5
+
+
 class UnknownError(ProviderError):
     """A code this client version does not know (the provider is newer): still raised, never dropped."""
 
@@ -130,7 +136,7 @@ BY_CODE: dict[str, type[ProviderError]] = {
         MalformedRequest, SchemaInvalid, AuthenticationFailed, InvalidAuditRecord, DuplicateTransaction,
         NotAuthorized, AccreditationInactive, QuotaExceeded, InvalidInput, NotFound, Ambiguous,
         ServiceUnavailable, InternalError, NotEligible, StateConflict, CriminalRecordPending, DocumentsMissing,
-        DeadlinePassed, ConcurrencyLimit,
+        DeadlinePassed, ConcurrencyLimit, HeaderNotUnderstood,
     )
 }
 
