@@ -152,21 +152,32 @@ def _wait_listening(host: str, port: int, nginx: subprocess.Popen[bytes], second
     raise FrontError(f"nginx did not listen on {_address(host, port)} within {seconds:.0f} s")
 
 
-def _signal(process: subprocess.Popen[bytes] | subprocess.Popen[str], signum: int) -> None:
+def _stop(process: subprocess.Popen[str], signum: int, seconds: float) -> None:
     if process.poll() is None:
-        try:
-            process.send_signal(signum)
-        except ProcessLookupError:
-            pass
-
-
-def _stop(process: subprocess.Popen[bytes] | subprocess.Popen[str], signum: int, seconds: float) -> None:
-    _signal(process, signum)
+        process.send_signal(signum)
     try:
         process.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _stop_nginx(nginx: subprocess.Popen[bytes], signum: int, seconds: float) -> None:
+    """Signal nginx's process group (master and workers), wait for the master, then kill any worker it
+    left behind (a master killed outright leaves its workers serving)."""
+    try:
+        os.killpg(nginx.pid, signum)
+    except ProcessLookupError:
+        pass
+    try:
+        nginx.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(nginx.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    nginx.wait()
 
 
 def run(settings: Settings, host: str, port: int, backend_args: list[str], graceful_timeout: int,
@@ -197,7 +208,7 @@ def run(settings: Settings, host: str, port: int, backend_args: list[str], grace
         config.write_text(render(settings, _address(host, port), match.group(1), runtime, graceful_timeout,
                                  backend_timeout), encoding="utf-8")
         nginx = subprocess.Popen([nginx_binary, "-p", str(runtime), "-c", str(config), "-e", "stderr"],
-                                 stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+                                 stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent, start_new_session=True)
         _wait_listening(host, port, nginx, 15)
         scheme = "https" if settings.tls else "http"
         ready(f"{scheme}://{_address(host, port)}", f"http://{match.group(1)}")
@@ -208,12 +219,12 @@ def run(settings: Settings, host: str, port: int, backend_args: list[str], grace
             print(f"mitroo-provider: the front's {died} exited; stopping", file=sys.stderr, flush=True)
             return 1
         graceful = stopping[0] == signal.SIGTERM
-        _stop(nginx, signal.SIGQUIT if graceful else signal.SIGTERM, graceful_timeout + 5)
+        _stop_nginx(nginx, signal.SIGQUIT if graceful else signal.SIGTERM, graceful_timeout + 5)
         _stop(backend, signal.SIGTERM if graceful else signal.SIGINT, graceful_timeout + 5)
         return backend.returncode if backend.returncode and backend.returncode > 0 else 0
     finally:
         if nginx is not None:
-            _stop(nginx, signal.SIGTERM, 10)
+            _stop_nginx(nginx, signal.SIGTERM, 10)
         _stop(backend, signal.SIGTERM, graceful_timeout + 5)
         for signum, handler in previous.items():
             signal.signal(signum, handler)

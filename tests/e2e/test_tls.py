@@ -169,7 +169,8 @@ def test_production_refuses_plain_http(database: PreparedDatabase, tmp_path: Pat
     settings = {"MITROO_FRONT": "nginx"} if through_front else {}
     with provider_process(database, tmp_path, threads=2, MITROO_ENVIRONMENT="production", **settings) as served:
         assert served.base_url.startswith("http://")
-        answer = _post(served.url(), username, verify=False)
+        # The front sets X-Forwarded-Proto itself: a client claiming https changes nothing.
+        answer = _post(served.url(), username, verify=False, headers={"X-Forwarded-Proto": "https"})
         assert answer.status == 500 and answer.error_code == "MP_MALFORMED_REQUEST", answer.raw[:500]
         assert "plain HTTP refused: call the https:// URL" in (answer.text("faultstring") or "")
         row = audit_row(database.engine, answer.call_sequence_id)
