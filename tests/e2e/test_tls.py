@@ -4,8 +4,12 @@ production environment with an audited fault; a WS user bound to a client certif
 without it, with another one, with one the client CA did not issue, or with a forged header."""
 from __future__ import annotations
 
+import json
+import os
 import socket
 import ssl
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote, urlsplit
@@ -29,6 +33,7 @@ from tests.support import Answer, audit_record, audit_row, envelope, security_te
 from tests.tls_certs import Issued, TestCA
 
 pytestmark = pytest.mark.slow
+CLIENT = str(Path(sys.executable).with_name("mitroo-client"))
 
 
 class Pki:
@@ -155,6 +160,19 @@ def test_a_user_bound_to_a_client_certificate(database: PreparedDatabase, front:
         _reference_client(front, username, pki, pki.bob).get_municipalities(protocol="ΑΠ 3/2026")
     assert refused.value.code == "MP_AUTHENTICATION_FAILED"
     assert "bound to another client certificate" in refused.value.description
+
+    # mitroo-client over HTTPS with its CA bundle and the bound certificate; without the certificate, refused.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
+    env.update(PYTHONUTF8="1", MITROO_CLIENT_URL=front.base_url, MITROO_CLIENT_USERNAME=username,
+               MITROO_CLIENT_PASSWORD=PASSWORD, MITROO_CLIENT_UNIT="Δ/νση Ελέγχου", MITROO_CLIENT_USER_ID="cli-user",
+               MITROO_CLIENT_CERTIFICATES=str(signing_key_files().cert), MITROO_CLIENT_CA_BUNDLE=str(pki.ca.cert))
+    command = [CLIENT, "getActTypes", "--protocol", "ΑΠ 4/2026", "--json"]
+    with_cert = subprocess.run(command, env=dict(env, MITROO_CLIENT_CLIENT_CERT=str(pki.alice.cert),
+                                                 MITROO_CLIENT_CLIENT_KEY=str(pki.alice.key)),
+                               capture_output=True, text=True, timeout=120)
+    assert with_cert.returncode == 0 and json.loads(with_cert.stdout)["data"], with_cert.stderr
+    without = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert without.returncode != 0 and "MP_AUTHENTICATION_FAILED" in without.stdout + without.stderr
 
     # A user without a binding may present any certificate, or none.
     free = new_agency(database, environment="production")
