@@ -184,6 +184,7 @@ class Settings:
             if environment not in ENVIRONMENTS:
                 errors.append(f"MITROO_ENVIRONMENT={environment!r}: must be one of {', '.join(ENVIRONMENTS)}")
             values["environment"] = environment
+
         def networks(var: str, attr: str) -> None:
             raw = env.get(var, "")
             if not raw.strip():
