@@ -113,7 +113,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, worker
                         "--keep-alive", str(keep_alive), "--graceful-timeout", str(graceful_timeout)]
         try:
             code = front.run(settings, host or settings.host, settings.port if port is None else port,
-                             backend_args + (["--access-log"] if access_log else []), graceful_timeout, 60, ready)
+                             backend_args + (["--access-log"] if access_log else []), graceful_timeout, ready)
         except front.FrontError as exc:
             raise click.ClickException(f"cannot start the front: {exc}") from None
         sys.exit(code)

@@ -38,6 +38,7 @@ TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
            "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305")
 NIL_SEQUENCE_ID = "00000000-0000-0000-0000-000000000000"  # a refusal by the front never reached the pipeline
+BACKEND_TIMEOUT = 60  # seconds nginx waits for gunicorn's answer: gunicorn's own worker timeout
 
 
 class FrontError(RuntimeError):
@@ -86,8 +87,7 @@ def _tls_block(settings: Settings) -> str:
     return "\n".join("        " + line for line in lines)
 
 
-def render(settings: Settings, listen: str, backend: str, runtime: Path, graceful_timeout: int,
-           backend_timeout: int) -> str:
+def render(settings: Settings, listen: str, backend: str, runtime: Path, graceful_timeout: int) -> str:
     """The nginx configuration for these settings."""
     values = {
         "runtime": str(runtime),
@@ -96,7 +96,7 @@ def render(settings: Settings, listen: str, backend: str, runtime: Path, gracefu
         "tls": _tls_block(settings),
         "backend": backend,
         "graceful_timeout": str(graceful_timeout),
-        "backend_timeout": str(backend_timeout),
+        "backend_timeout": str(BACKEND_TIMEOUT),
         "header_timeout": str(settings.front_header_timeout_seconds),
         "body_timeout": str(settings.front_body_timeout_seconds),
         "keepalive_timeout": str(settings.front_keepalive_timeout_seconds),
@@ -181,7 +181,7 @@ def _stop_nginx(nginx: subprocess.Popen[bytes], signum: int, seconds: float) -> 
 
 
 def run(settings: Settings, host: str, port: int, backend_args: list[str], graceful_timeout: int,
-        backend_timeout: int, ready: Callable[[str, str], None]) -> int:
+        ready: Callable[[str, str], None]) -> int:
     """Serve through nginx until SIGTERM/SIGINT or a child's death; return serve's exit status.
     ``ready`` gets the public listening URL and the backend's once both listen."""
     nginx_binary = find_nginx()
@@ -205,8 +205,8 @@ def run(settings: Settings, host: str, port: int, backend_args: list[str], grace
             return backend.wait() or 1
         threading.Thread(target=backend.stdout.read, daemon=True).start()  # type: ignore[union-attr]
         config = runtime / "nginx.conf"
-        config.write_text(render(settings, _address(host, port), match.group(1), runtime, graceful_timeout,
-                                 backend_timeout), encoding="utf-8")
+        config.write_text(render(settings, _address(host, port), match.group(1), runtime, graceful_timeout),
+                          encoding="utf-8")
         nginx = subprocess.Popen([nginx_binary, "-p", str(runtime), "-c", str(config), "-e", "stderr"],
                                  stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent, start_new_session=True)
         _wait_listening(host, port, nginx, 15)
