@@ -34,7 +34,8 @@ from consumer_client.evidence import verify_evidence
 from consumer_client.models import camel
 from consumer_client.signature import load_certificates
 
-SETTINGS = ("url", "username", "password", "unit", "user_id", "user_ip", "certificates")
+SETTINGS = ("url", "username", "password", "unit", "user_id", "user_ip", "certificates", "ca_bundle", "client_cert",
+            "client_key")
 
 
 def _settings(config: str | None) -> dict[str, str]:
@@ -54,6 +55,14 @@ def _require(values: dict[str, str], *names: str) -> None:
     missing = [f"MITROO_CLIENT_{name.upper()}" for name in names if not values.get(name)]
     if missing:
         raise click.UsageError(f"set {', '.join(missing)} (or the same keys, lower case, in --config)")
+
+
+def _client_cert(values: dict[str, str]) -> tuple[str, str] | None:
+    """Mutual TLS: MITROO_CLIENT_CLIENT_CERT and MITROO_CLIENT_CLIENT_KEY (PEM files), both or neither."""
+    if not values.get("client_cert") and not values.get("client_key"):
+        return None
+    _require(values, "client_cert", "client_key")
+    return values["client_cert"], values["client_key"]
 
 
 def _pinned(values: dict[str, str]) -> list[Any]:
@@ -124,7 +133,8 @@ def _operation_command(method_name: str, method: Callable[..., Any]) -> click.Co
         try:
             client = MitrooClient(values["url"], values["username"], values["password"], unit=values["unit"],
                                   user_id=values["user_id"], user_ip=values.get("user_ip"),
-                                  provider_certificates=_pinned(values), keep_evidence=save_evidence or False)
+                                  provider_certificates=_pinned(values), keep_evidence=save_evidence or False,
+                                  ca_bundle=values.get("ca_bundle"), client_cert=_client_cert(values))
             _emit(getattr(client, method_name)(**arguments), as_json)
         except MitrooClientError as error:
             _fail(error, as_json)

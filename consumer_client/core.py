@@ -84,10 +84,14 @@ class ClientCore:
         retries: int = 3,
         backoff: float = 0.5,
         keep_evidence: bool | str | Path = False,
+        ca_bundle: str | Path | None = None,
+        client_cert: tuple[str | Path, str | Path] | None = None,
     ) -> None:
         """``timeout`` is (connect, whole operation) in seconds; ``retries`` counts extra attempts.
         ``keep_evidence``: True keeps each answer's signed bytes in ``Reply.evidence``; a directory
-        also writes them there as ``<callSequenceId>.xml``."""
+        also writes them there as ``<callSequenceId>.xml``. Over HTTPS: ``ca_bundle`` (PEM) verifies
+        the provider's TLS certificate (default: the system's CAs); ``client_cert`` is the (certificate,
+        key) PEM pair presented for mutual TLS when the WS user is bound to one."""
         self.base_url = base_url.rstrip("/")
         self.unit = unit
         self.user_id = user_id
@@ -101,6 +105,10 @@ class ClientCore:
         self.transport = VerifyingTransport(
             _pinned(provider_certificates), connect_timeout=timeout[0], operation_timeout=timeout[1]
         )
+        if ca_bundle is not None:
+            self.transport.session.verify = str(ca_bundle)
+        if client_cert is not None:
+            self.transport.session.cert = (str(client_cert[0]), str(client_cert[1]))
         self._wsse = UsernameToken(username, password)
         self._services: dict[str, Any] = {}
 

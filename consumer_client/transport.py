@@ -26,6 +26,15 @@ class ConnectionLost(TransportError):
     """The connection failed or closed before a complete answer: safe to retry the same call."""
 
 
+class _Session(requests.Session):
+    """A session whose own CA bundle (``verify``) wins over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, which
+    plain requests lets override it."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("verify", self.verify)
+        return super().request(method, url, *args, **kwargs)
+
+
 class VerifyingTransport(Transport):
     def __init__(
         self,
@@ -34,7 +43,8 @@ class VerifyingTransport(Transport):
         connect_timeout: float,
         operation_timeout: float,
     ) -> None:
-        super().__init__(timeout=connect_timeout + operation_timeout, operation_timeout=operation_timeout)
+        super().__init__(timeout=connect_timeout + operation_timeout, operation_timeout=operation_timeout,
+                         session=_Session())
         self.pinned = list(pinned)
         self.connect_timeout = connect_timeout
         self._local = threading.local()

@@ -52,6 +52,7 @@ class UserRow:
     locked: bool
     digest: bool
     roles: str
+    client_cert_sha256: str | None = None  # the bound client certificate (mutual TLS), if any
 
 
 def _agency(session: Session, code: str) -> Agency:
@@ -193,7 +194,8 @@ def list_users(session: Session, agency_code: str | None = None) -> list[UserRow
     if agency_code:
         query = query.where(Agency.code == _agency(session, agency_code).code)
     return [
-        UserRow(u.username, agency, system, u.environment, u.locked, u.digest_secret is not None, u.roles)
+        UserRow(u.username, agency, system, u.environment, u.locked, u.digest_secret is not None, u.roles,
+                u.client_cert_sha256)
         for u, system, agency in session.execute(query)
     ]
 
@@ -269,3 +271,15 @@ def end_console_sessions(session: Session, username: str) -> int:
     """End every auditor-console session of ``username`` at once; returns how many there were."""
     _user(session, username)
     return session.execute(delete(ConsoleSession).where(ConsoleSession.username == username)).rowcount or 0
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def bind_client_cert(session: Session, username: str, sha256: str | None) -> None:
+    """Bind the user to the client certificate with this SHA-256 (hex, colons allowed); None unbinds."""
+    if sha256 is not None:
+        sha256 = sha256.replace(":", "").strip().lower()
+        if not _SHA256.match(sha256):
+            raise AdminError("a client certificate fingerprint is 64 hex digits (SHA-256 of the DER)")
+    _user(session, username).client_cert_sha256 = sha256

@@ -23,6 +23,8 @@ class Call:
     service: str
     observed_ip: str
     sessions: sessionmaker[Session]
+    # The SHA-256 of the client certificate the TLS front verified (provider.transport), or None.
+    client_cert_sha256: str | None = None
     operation: str | None = None
     request_digest: str = ""
     content_digest: str = ""  # of the operation element only; see accreditation.check_not_replayed

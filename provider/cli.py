@@ -86,7 +86,8 @@ def main() -> None:
 @click.option("--access-log", is_flag=True, help="Also log every HTTP request (JSON); the audit store is the call log.")
 def serve(host: str | None, port: int | None, workers: int, threads: int, worker_class: str, keep_alive: int,
           graceful_timeout: int, access_log: bool) -> None:
-    """Serve the SOAP services over HTTP (gunicorn: WORKERS processes of THREADS threads)."""
+    """Serve the SOAP services (gunicorn: WORKERS processes of THREADS threads; with MITROO_FRONT=nginx behind
+    nginx, which buffers slow clients and serves HTTPS)."""
     from provider import logs
 
     settings = _settings()
@@ -94,16 +95,28 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, worker
     _check_startable(settings)
     from provider.serving import ServeOptions, run
 
-    def ready(listening: str) -> None:
+    def ready(listening: str, behind: str = "") -> None:
         from provider import contract
 
-        click.echo(f"mitroo-provider listening on {listening} (public URL {settings.public_url}, "
+        front = f"nginx front, gunicorn behind it on {behind}, " if behind else ""
+        click.echo(f"mitroo-provider listening on {listening} ({front}public URL {settings.public_url}, "
                    f"{workers} {worker_class} worker(s) x {threads} thread(s))")
         for name in contract.SERVICES:
             url = contract.service_url(settings.public_url, name)
             click.echo(f"  {name:<24} {url}   WSDL: {url}?wsdl")
         sys.stdout.flush()
 
+    if settings.front == "nginx":
+        from provider import front
+
+        backend_args = ["--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class,
+                        "--keep-alive", str(keep_alive), "--graceful-timeout", str(graceful_timeout)]
+        try:
+            code = front.run(settings, host or settings.host, settings.port if port is None else port,
+                             backend_args + (["--access-log"] if access_log else []), graceful_timeout, ready)
+        except front.FrontError as exc:
+            raise click.ClickException(f"cannot start the front: {exc}") from None
+        sys.exit(code)
     options = ServeOptions(host=host or settings.host, port=settings.port if port is None else port,
                            workers=workers, threads=threads, worker_class=worker_class, keep_alive=keep_alive,
                            graceful_timeout=graceful_timeout, access_log=access_log)
@@ -490,7 +503,8 @@ def user_list(agency_code: str | None) -> None:
     from provider import admin
 
     for row in _admin(lambda s: admin.list_users(s, agency_code)):
-        flags = ",".join(f for f, on in (("locked", row.locked), ("digest", row.digest)) if on) or "-"
+        flags = ",".join(f for f, on in (("locked", row.locked), ("digest", row.digest),
+                                          ("cert", row.client_cert_sha256 is not None)) if on) or "-"
         click.echo(f"{row.username:<24} {row.agency:<16} {row.system:<16} {row.environment:<11} {flags:<14} {row.roles}")
 
 
@@ -555,6 +569,40 @@ def user_unlock(username: str) -> None:
 
     _admin(lambda s: admin.set_locked(s, username, False))
     click.echo(f"user {username} unlocked")
+
+
+@user.command("bind-cert")
+@click.argument("username")
+@click.option("--cert", "cert_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The client certificate (PEM) the user must present over mutual TLS.")
+@click.option("--sha256", default=None, help="Or its SHA-256 fingerprint (64 hex digits, colons allowed).")
+def user_bind_cert(username: str, cert_file: Path | None, sha256: str | None) -> None:
+    """Bind a WS user to one client certificate: calls without it, or with another, are refused."""
+    from cryptography import x509
+
+    from provider import admin
+    from provider.transport import fingerprint
+
+    if (cert_file is None) == (sha256 is None):
+        raise click.UsageError("give exactly one of --cert FILE or --sha256 HEX")
+    if cert_file is not None:
+        try:
+            sha256 = fingerprint(x509.load_pem_x509_certificate(cert_file.read_bytes()))
+        except ValueError:
+            raise click.BadParameter(f"{cert_file} is not a PEM certificate", param_hint="--cert") from None
+    _admin(lambda s: admin.bind_client_cert(s, username, sha256))
+    click.echo(f"user {username} bound to the client certificate with SHA-256 {sha256}; "
+               "calls need MITROO_TLS_CLIENT_CA_FILE on the front and that certificate")
+
+
+@user.command("unbind-cert")
+@click.argument("username")
+def user_unbind_cert(username: str) -> None:
+    """Remove a WS user's client-certificate binding (the password alone suffices again)."""
+    from provider import admin
+
+    _admin(lambda s: admin.bind_client_cert(s, username, None))
+    click.echo(f"user {username} is no longer bound to a client certificate")
 
 
 if __name__ == "__main__":  # pragma: no cover

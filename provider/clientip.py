@@ -7,7 +7,7 @@ from typing import Iterable, Mapping
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _trusted(address: str, proxies: Iterable[Network]) -> bool:
+def trusted(address: str, proxies: Iterable[Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -18,7 +18,7 @@ def _trusted(address: str, proxies: Iterable[Network]) -> bool:
 def observed_ip(environ: Mapping[str, object], proxies: tuple[Network, ...]) -> str:
     """Walk X-Forwarded-For from the right while the hop is a trusted proxy."""
     peer = str(environ.get("REMOTE_ADDR") or "unknown")
-    if not proxies or not _trusted(peer, proxies):
+    if not proxies or not trusted(peer, proxies):
         return peer
     forwarded = str(environ.get("HTTP_X_FORWARDED_FOR") or "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
@@ -29,6 +29,6 @@ def observed_ip(environ: Mapping[str, object], proxies: tuple[Network, ...]) -> 
         except ValueError:
             break
         client = hop
-        if not _trusted(hop, proxies):
+        if not trusted(hop, proxies):
             break
     return client

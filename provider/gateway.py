@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from db.engine import CallSessions
 
 from audit import events
-from provider import accreditation, auditrecord, dbfaults, metrics, soap, wssecurity, xmlparse
+from provider import accreditation, auditrecord, dbfaults, metrics, soap, transport, wssecurity, xmlparse
 from provider.call import ENVIRON_KEY, Call
 from provider.clientip import observed_ip
 from provider.concurrency import ConcurrencyCap
@@ -94,6 +94,7 @@ class Gateway:
             service=self.service,
             observed_ip=observed_ip(environ, self.settings.trusted_proxies),
             sessions=self.sessions,
+            client_cert_sha256=transport.client_cert_sha256(environ, self.settings.trusted_proxies),
         )
         environ[_BODY_KEY] = b""
         context = CALL_SEQUENCE_ID.set(call.call_sequence_id)  # on every log line of this call
@@ -134,6 +135,7 @@ class Gateway:
                 )
             data = environ[_BODY_KEY] = self._read_body(environ)  # kept for a re-dispatch
             call.request_digest = hashlib.sha256(data).hexdigest()
+            transport.require_https(environ, self.settings)
             self._check_content_type(environ)
             envelope = soap.parse_envelope(xmlparse.parse(data))
             call.operation = envelope.operation_name[:60]
@@ -250,6 +252,7 @@ class Gateway:
                 (declared.get("auditUnit") or "").strip(), (declared.get("auditTransactionId") or "").strip(),
             )
             call.caller = caller = admission.caller
+            transport.check_bound_certificate(session, caller.user_id, call.client_cert_sha256)
             call.record = record = auditrecord.validate(declared, now, self.settings.audit_clock_skew_seconds)
             accreditation.check_active(caller, now.date())
             accreditation.check_grant(caller, self.service, call.operation or "", admission.granted)

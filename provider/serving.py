@@ -74,6 +74,10 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "timeout": o.timeout,
             "preload_app": False,  # the app (engine, pool, key) is built in each worker, after the fork
             "control_socket_disable": True,
+            # gunicorn would believe X-Forwarded-Proto from 127.0.0.1 by default; which proxies are believed
+            # is MITROO_TRUSTED_PROXIES' decision alone (provider.clientip, provider.transport).
+            "forwarded_allow_ips": "",
+            "secure_scheme_headers": {},
             "proc_name": "mitroo-provider",
             "logconfig_dict": logs.gunicorn_logconfig(self.settings.log_level, o.access_log),
             "when_ready": self._when_ready,

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from provider.keys import KeySource, SignatureAlgorithm, read_passphrase
 
 ENVIRONMENTS = ("test", "production")
+FRONTS = ("none", "nginx")
+_LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"))
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -75,6 +77,17 @@ class Settings:
     audit_seal_cert_file: Path | None = None
     audit_tsa_url: str = ""
     audit_tsa_ca_file: Path | None = None
+    # The buffering front (``serve`` with MITROO_FRONT=nginx, provider.front): its deadlines, who may
+    # read /metrics through it, and TLS (served by the front only).
+    front: str = "none"
+    front_header_timeout_seconds: int = 10  # the whole request line and headers
+    front_body_timeout_seconds: int = 10  # between two reads of the body
+    front_keepalive_timeout_seconds: int = 15
+    front_send_timeout_seconds: int = 30  # between two writes of the answer
+    front_metrics_allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = _LOOPBACK
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None  # mutual TLS: client certificates this CA issued are verified
     # Benchmark-only switches, refused unless environment == "test" (scripts/bench).
     bench_unsigned: bool = False  # answers leave unsigned: the pipeline without its signature
     bench_echo: bool = False  # /ws/benchEcho: spyne alone, no database, audit or signature
@@ -115,6 +128,10 @@ class Settings:
     def console_secure_cookies(self) -> bool:
         """The console is reached over TLS (directly or through a proxy): cookies only over HTTPS."""
         return self.console_public_url.startswith("https://")
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert_file is not None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -167,18 +184,24 @@ class Settings:
             if environment not in ENVIRONMENTS:
                 errors.append(f"MITROO_ENVIRONMENT={environment!r}: must be one of {', '.join(ENVIRONMENTS)}")
             values["environment"] = environment
-        proxies = env.get("MITROO_TRUSTED_PROXIES", "")
-        if proxies.strip():
+
+        def networks(var: str, attr: str) -> None:
+            raw = env.get(var, "")
+            if not raw.strip():
+                return
             nets = []
-            for item in proxies.split(","):
+            for item in raw.split(","):
                 item = item.strip()
                 if not item:
                     continue
                 try:
                     nets.append(ipaddress.ip_network(item, strict=False))
                 except ValueError:
-                    errors.append(f"MITROO_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR network")
-            values["trusted_proxies"] = tuple(nets)
+                    errors.append(f"{var}: {item!r} is not an IP address or CIDR network")
+            values[attr] = tuple(nets)
+
+        networks("MITROO_TRUSTED_PROXIES", "trusted_proxies")
+        networks("MITROO_FRONT_METRICS_ALLOW", "front_metrics_allow")
         integer("MITROO_MAX_BODY_BYTES", "max_body_bytes", 1024)
         integer("MITROO_AUDIT_CLOCK_SKEW", "audit_clock_skew_seconds", 1)
         integer("MITROO_DIGEST_MAX_AGE", "digest_max_age_seconds", 1)
@@ -245,6 +268,26 @@ class Settings:
             values[attr] = raw.lower() in _TRUE
             if values[attr] and values.get("environment", "test") != "test":
                 errors.append(f"{var}: a benchmark-only switch, refused unless MITROO_ENVIRONMENT=test")
+
+        front = env.get("MITROO_FRONT", "")
+        if front:
+            if front not in FRONTS:
+                errors.append(f"MITROO_FRONT={front!r}: must be one of {', '.join(FRONTS)}")
+            values["front"] = front
+        integer("MITROO_FRONT_HEADER_TIMEOUT", "front_header_timeout_seconds", 1, 3600)
+        integer("MITROO_FRONT_BODY_TIMEOUT", "front_body_timeout_seconds", 1, 3600)
+        integer("MITROO_FRONT_KEEPALIVE_TIMEOUT", "front_keepalive_timeout_seconds", 0, 3600)
+        integer("MITROO_FRONT_SEND_TIMEOUT", "front_send_timeout_seconds", 1, 3600)
+        for var, attr in (("MITROO_TLS_CERT_FILE", "tls_cert_file"), ("MITROO_TLS_KEY_FILE", "tls_key_file"),
+                          ("MITROO_TLS_CLIENT_CA_FILE", "tls_client_ca_file")):
+            if env.get(var):
+                values[attr] = Path(env[var])
+        if ("tls_cert_file" in values) != ("tls_key_file" in values):
+            errors.append("MITROO_TLS_CERT_FILE and MITROO_TLS_KEY_FILE: set both (HTTPS) or neither")
+        if "tls_client_ca_file" in values and "tls_cert_file" not in values:
+            errors.append("MITROO_TLS_CLIENT_CA_FILE: client certificates need HTTPS (MITROO_TLS_CERT_FILE and _KEY_FILE)")
+        if "tls_cert_file" in values and values.get("front", "none") == "none":
+            errors.append("MITROO_TLS_CERT_FILE: HTTPS is served by the front; set MITROO_FRONT=nginx")
 
         switch("MITROO_BENCH_UNSIGNED", "bench_unsigned")
         switch("MITROO_BENCH_ECHO", "bench_echo")

@@ -70,6 +70,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread",
                         help="gunicorn worker class (default gthread; sync has no keep-alive)")
+    parser.add_argument("--front", action="store_true", help="serve through the nginx front (MITROO_FRONT=nginx)")
     parser.add_argument("--connections", default=",".join(map(str, LEVELS)), help="comma-separated levels")
     parser.add_argument("--duration", type=int, default=None, help="seconds per level (default 30, --quick 8)")
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (default 1: the generator shares the machine)")
@@ -199,17 +200,23 @@ class Server:
             self.process.kill()
             return self.process.wait()
 
-    def workers(self) -> list[tuple[Path, list[str]]]:
-        """Each worker's /proc directory and its stat fields (after the command name)."""
+    def _children(self, parent: int) -> list[tuple[Path, list[str]]]:
         found = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
             except (OSError, IndexError):
                 continue
-            if int(fields[1]) == self.process.pid:
+            if int(fields[1]) == parent:
                 found.append((stat.parent, fields))
         return found
+
+    def workers(self) -> list[tuple[Path, list[str]]]:
+        """Each gunicorn worker's /proc directory and its stat fields (after the command name). Through the
+        front, serve's children are nginx and the gunicorn master, whose children the workers are."""
+        children = self._children(self.process.pid)
+        arbiter = [int(d.name) for d, _ in children if b"provider.cli" in (d / "cmdline").read_bytes()]
+        return self._children(arbiter[0]) if arbiter else children
 
     def worker_rss_mb(self) -> list[float]:
         sizes = []
@@ -249,6 +256,8 @@ def start(url: str, data_dir: Path, args: argparse.Namespace, extra: dict[str, s
     env = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_") and k != "PROMETHEUS_MULTIPROC_DIR"}
     env.update(MITROO_DATABASE_URL=url, MITROO_DATA_DIR=str(data_dir), MITROO_DB_POOL_SIZE=str(args.threads + 1),
                MITROO_DB_MAX_OVERFLOW="2", **extra)
+    if args.front:
+        env["MITROO_FRONT"] = "nginx"
     log = data_dir / f"serve-{len(list(data_dir.glob('serve-*.log')))}.log"
     process = subprocess.Popen(
         [CLI, "serve", "--port", "0", "--workers", str(args.workers), "--threads", str(args.threads),
@@ -309,7 +318,8 @@ def measure_mode(mode: str, wrk: str, url: str, engine: Engine, data_dir: Path, 
                  data: Path) -> dict[str, Any]:
     title, extra = MODES[mode]
     server = start(url, data_dir, args, extra)
-    print(f"\n{title}: {args.workers} {args.worker_class} workers x {args.threads} threads at {server.base_url}")
+    front = " behind the nginx front" if args.front else ""
+    print(f"\n{title}: {args.workers} {args.worker_class} workers x {args.threads} threads{front} at {server.base_url}")
     levels: dict[str, Any] = {}
     try:
         run_wrk(wrk, server, 16, max(3, args.duration // 4), data, args)  # warm-up: pools, caches, imports
@@ -421,7 +431,7 @@ def conditions(args: argparse.Namespace) -> dict[str, Any]:
     load = os.getloadavg()
     return {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
             "machine": platform.processor() or platform.machine(), "python": platform.python_version(),
-            "workers": args.workers, "threads": args.threads, "worker_class": args.worker_class, "wrk_threads": args.wrk_threads,
+            "workers": args.workers, "threads": args.threads, "worker_class": args.worker_class, "front": args.front, "wrk_threads": args.wrk_threads,
             "seconds_per_level": args.duration, "persons": args.persons, "load_average_at_start": load}
 
 

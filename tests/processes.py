@@ -76,7 +76,7 @@ def serve_env(env: dict[str, str], directory: Path, threads: int = 8, workers: i
                                    stderr=log, text=True)
         try:
             banner = process.stdout.readline()  # type: ignore[union-attr]
-            match = re.search(r"listening on (http://\S+)", banner)
+            match = re.search(r"listening on (https?://\S+)", banner)
             assert match, f"the provider did not start: {banner}{log_path.read_text()}"
             yield ProviderProcess(match.group(1), process, log_path)
         finally:
@@ -86,8 +86,9 @@ def serve_env(env: dict[str, str], directory: Path, threads: int = 8, workers: i
             process.stdout.close()  # type: ignore[union-attr]
 
 
-def new_agency(database: PreparedDatabase, *, daily_quota: int = 10_000) -> str:
-    """A fresh production agency granted registryParameters, and its WS user (PASSWORD); returns the username."""
+def new_agency(database: PreparedDatabase, *, daily_quota: int = 10_000, environment: str = "test") -> str:
+    """A fresh production agency granted registryParameters, and its WS user (PASSWORD) of ``environment``;
+    returns the username."""
     code = f"T{uuid.uuid4().hex[:8].upper()}"
     username = f"u-{code.lower()}"
     with Session(database.engine) as session, session.begin():
@@ -97,5 +98,5 @@ def new_agency(database: PreparedDatabase, *, daily_quota: int = 10_000) -> str:
         session.flush()
         admin.add_grant(session, code, "registryParameters", (), "δοκιμές", "test act")
         admin.add_user(session, CredentialKey(database.key_file), username=username, agency_code=code,
-                       system_code="SYS", password=PASSWORD)
+                       system_code="SYS", password=PASSWORD, environment=environment)
     return username

@@ -62,6 +62,8 @@ class WsUser(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     roles: Mapped[str] = mapped_column(String(100), default="")
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Mutual TLS: the SHA-256 (hex) of the only client certificate this user may call with; None: any or none.
+    client_cert_sha256: Mapped[str | None] = mapped_column(String(64))
 
     system: Mapped[AgencySystem] = relationship(back_populates="users")
 

@@ -267,6 +267,36 @@ def test_user_lock_unlock_and_set_password(cli: Cli) -> None:
 
 
 
+def test_user_bind_cert_and_unbind_cert(cli: Cli, tmp_path: Path) -> None:
+    from provider.transport import fingerprint
+    from tests.tls_certs import TestCA
+
+    issued = TestCA(tmp_path).issue("agency-system")
+    username = new_username()
+    cli.ok("user", "add", username, "--agency", "EFKA", "--system", "ORION", "--password-stdin", stdin=f"{OLD_PASSWORD}\n")
+
+    def bound() -> str | None:
+        with Session(engine := make_engine(cli.url)) as session:
+            value = session.scalar(select(WsUser.client_cert_sha256).where(WsUser.username == username))
+        engine.dispose()
+        return value
+
+    sha256 = fingerprint(issued.certificate)
+    assert sha256 in cli.ok("user", "bind-cert", username, "--cert", str(issued.cert))
+    assert bound() == sha256 and cli.users("EFKA")[username][3] == "cert"
+    assert cli.ok("user", "unbind-cert", username).strip() == f"user {username} is no longer bound to a client certificate"
+    assert bound() is None and cli.users("EFKA")[username][3] == "-"
+    colons = ":".join(sha256[i:i + 2] for i in range(0, 64, 2)).upper()
+    cli.ok("user", "bind-cert", username, "--sha256", colons)
+    assert bound() == sha256
+
+    assert "64 hex digits" in cli.fails("user", "bind-cert", username, "--sha256", "abc")
+    assert "is not a PEM certificate" in cli.fails("user", "bind-cert", username, "--cert", str(issued.key), exit_code=2)
+    assert "exactly one of --cert FILE or --sha256 HEX" in cli.fails("user", "bind-cert", username, exit_code=2)
+    assert "no WS user 'nobody-here'" in cli.fails("user", "bind-cert", "nobody-here", "--sha256", sha256)
+    assert bound() == sha256
+
+
 def test_a_bad_setting_stops_the_cli_with_a_clear_message(tmp_path: Path) -> None:
     env = base_env(
         MITROO_DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",

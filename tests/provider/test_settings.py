@@ -123,6 +123,10 @@ def test_both_environments_are_accepted(environment: str) -> None:
         ("MITROO_CALL_SLOT_LEASE", "0", "between 1 and 86400"),
         ("MITROO_DB_STATEMENT_TIMEOUT_MS", "5", "between 10 and 3600000"),
         ("MITROO_DB_CONNECT_TIMEOUT", "zero", "whole number"),
+        ("MITROO_FRONT", "apache", "must be one of none, nginx"),
+        ("MITROO_FRONT_HEADER_TIMEOUT", "0", "between 1 and 3600"),
+        ("MITROO_FRONT_BODY_TIMEOUT", "x", "whole number"),
+        ("MITROO_FRONT_METRICS_ALLOW", "everyone", "'everyone' is not an IP address"),
     ],
 )
 def test_an_invalid_value_is_refused_by_name(variable: str, value: str, reason: str) -> None:
@@ -197,3 +201,17 @@ def test_bad_serving_settings_are_each_named() -> None:
     assert "MITROO_DB_POOL_TIMEOUT='301': must be between 1 and 300" in message
     assert "MITROO_LOG_LEVEL='loud': must be one of DEBUG, INFO, WARNING, ERROR" in message
     assert "MITROO_BENCH_ECHO='perhaps': must be one of 1, true, yes, on, 0, false, no, off" in message
+
+
+def test_tls_is_served_by_the_front_and_client_certificates_need_tls() -> None:
+    tls = {"MITROO_TLS_CERT_FILE": "/etc/tls.pem", "MITROO_TLS_KEY_FILE": "/etc/tls-key.pem"}
+    with pytest.raises(SettingsError, match="HTTPS is served by the front; set MITROO_FRONT=nginx"):
+        Settings.from_env(tls)
+    with pytest.raises(SettingsError, match=r"MITROO_TLS_CERT_FILE and MITROO_TLS_KEY_FILE: set both \(HTTPS\) or neither"):
+        Settings.from_env({"MITROO_FRONT": "nginx", "MITROO_TLS_CERT_FILE": "/etc/tls.pem"})
+    with pytest.raises(SettingsError, match="client certificates need HTTPS"):
+        Settings.from_env({"MITROO_FRONT": "nginx", "MITROO_TLS_CLIENT_CA_FILE": "/etc/ca.pem"})
+    settings = Settings.from_env({"MITROO_FRONT": "nginx", "MITROO_TLS_CLIENT_CA_FILE": "/etc/ca.pem", **tls})
+    assert settings.tls and settings.tls_client_ca_file == Path("/etc/ca.pem")
+    assert [str(net) for net in settings.front_metrics_allow] == ["127.0.0.1/32", "::1/128"]
+    assert not Settings.from_env({}).tls and Settings.from_env({}).front == "none"
