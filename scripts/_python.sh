@@ -24,7 +24,12 @@ pick_python() {
             echo "$MITROO_PYTHON"
             return 0
         fi
-        echo "error: MITROO_PYTHON=$MITROO_PYTHON is ${version:+Python }${version:-not a Python that runs}; mitroo-provider runs on $wanted." >&2
+        if [ -n "$version" ]; then
+            echo "error: MITROO_PYTHON=$MITROO_PYTHON is Python $version; mitroo-provider runs on $wanted." >&2
+        else
+            echo "error: MITROO_PYTHON=$MITROO_PYTHON does not run; mitroo-provider runs on $wanted. It said:" >&2
+            "$MITROO_PYTHON" -c pass 2>&1 | while IFS= read -r line; do echo "       $line"; done >&2
+        fi
         return 1
     fi
     for candidate in $(printf 'python%s ' $SUPPORTED_PYTHONS) python3; do

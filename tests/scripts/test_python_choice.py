@@ -63,13 +63,24 @@ def test_no_supported_python_is_refused_with_the_versions_that_work(tmp_path: Pa
     assert "MITROO_PYTHON" in refused.stderr
 
 
-@pytest.mark.parametrize("version, said", [("3.14", "is Python 3.14"), (BROKEN, "is not a Python that runs")])
-def test_an_unsupported_mitroo_python_is_refused(tmp_path: Path, version: str, said: str) -> None:
+def test_an_unsupported_mitroo_python_is_refused(tmp_path: Path) -> None:
     bin_dir = fake_pythons(tmp_path / "bin", python3_13="3.13")
-    own = fake_pythons(tmp_path / "own", python=version) / "python"
+    own = fake_pythons(tmp_path / "own", python="3.14") / "python"
     refused = pick(bin_dir, str(own))
     assert refused.returncode == 1 and refused.stdout == ""
-    assert f"MITROO_PYTHON={own} {said}; mitroo-provider runs on Python 3.13, 3.12, 3.11." in refused.stderr
+    assert f"MITROO_PYTHON={own} is Python 3.14; mitroo-provider runs on Python 3.13, 3.12, 3.11." in refused.stderr
+
+
+def test_a_mitroo_python_that_does_not_run_is_refused_with_what_it_said(tmp_path: Path) -> None:
+    bin_dir = fake_pythons(tmp_path / "bin", python3_13="3.13", python3_12="3.12")
+    refused = pick(bin_dir, "python3.12-missing")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert "MITROO_PYTHON=python3.12-missing does not run; mitroo-provider runs on Python 3.13, 3.12, 3.11." in refused.stderr
+    assert "python3.12-missing: command not found" in refused.stderr
+    shim = fake_pythons(tmp_path / "shim", python3_13=BROKEN)  # as pyenv's shim for a version not selected
+    refused = pick(shim, "python3.13")
+    assert "MITROO_PYTHON=python3.13 does not run" in refused.stderr
+    assert "pyenv: python3.13: command not found" in refused.stderr
 
 
 def test_the_scripts_the_package_and_setup_cfg_name_the_same_versions() -> None:
