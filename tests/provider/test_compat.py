@@ -14,6 +14,7 @@ import pytest
 from provider import compat
 
 ROOT = Path(__file__).parents[2]
+PYTHON_FOLDERS = ("provider", "db", "audit", "consumer_client", "scripts", "tests")
 
 
 def python(code: str, *options: str, pycache: Path) -> subprocess.CompletedProcess[str]:
@@ -67,3 +68,13 @@ def test_cgi_comes_from_legacy_cgi_exactly_on_3_13() -> None:
     else:
         with pytest.raises(importlib.metadata.PackageNotFoundError):
             importlib.metadata.distribution("legacy-cgi")
+
+
+def test_every_module_that_imports_spyne_imports_compat_first() -> None:
+    late = []
+    for path in sorted(path for folder in PYTHON_FOLDERS for path in (ROOT / folder).rglob("*.py")):
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+        spyne = next((n for n, line in enumerate(lines) if line.startswith(("import spyne", "from spyne"))), None)
+        if spyne is not None and "from provider import compat" not in " ".join(lines[:spyne]):
+            late.append(str(path.relative_to(ROOT)))
+    assert late == [], f"import provider.compat before spyne in {late}"
