@@ -6,6 +6,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/_python.sh
 VENV="${MITROO_VENV:-.venv}"
+if [ -e "$VENV" ] && [ ! -f "$VENV/pyvenv.cfg" ]; then
+    echo "error: $VENV exists and is not a venv (no pyvenv.cfg); move it away or set MITROO_VENV to another path." >&2
+    exit 1
+fi
 have="$(python_version "$VENV/bin/python")" || have=""
 if [ -z "$have" ] || ! is_supported "$have"; then
     PYTHON="$(pick_python)"
