@@ -5,6 +5,7 @@ import json
 import logging
 from typing import Any, Iterable
 
+from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne.server.wsgi import WsgiApplication
 
 from db.engine import make_engine, make_sessionmaker

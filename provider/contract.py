@@ -9,6 +9,7 @@ import copy
 from functools import lru_cache
 
 from lxml import etree
+from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Application
 from spyne import const as spyne_const
 from spyne.interface.wsdl import Wsdl11

@@ -1,33 +1,39 @@
-# Shared by scripts/serve and scripts/test: find Python 3.11, create .venv, install the project.
+# Shared by scripts/serve and scripts/test: choose a supported Python, make the venv, install the project.
 # Usage: source scripts/_venv.sh EXTRAS   (EXTRAS e.g. "postgres" or "dev")
+# MITROO_PYTHON chooses the interpreter (see scripts/_python.sh); MITROO_VENV the venv (default .venv).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-find_python() {
-    for candidate in "${MITROO_PYTHON:-}" python3.11 python3; do
-        [ -n "$candidate" ] || continue
-        if command -v "$candidate" >/dev/null 2>&1 &&
-            "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-            echo "$candidate"
-            return 0
-        fi
-    done
-    echo "error: Python 3.11 is required (spyne 2.14.0, the SOAP engine, does not import on 3.12+)." >&2
-    echo "       Install python3.11 or point MITROO_PYTHON at one." >&2
-    return 1
-}
-if [ ! -x .venv/bin/python ]; then
-    PYTHON="$(find_python)"
-    echo "creating .venv with $PYTHON"
-    "$PYTHON" -m venv .venv
-fi
-if ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
-    echo "error: .venv is not Python 3.11; remove it (rm -rf .venv) and run again." >&2
+source scripts/_python.sh
+VENV="${MITROO_VENV:-.venv}"
+if [ -e "$VENV" ] && [ ! -f "$VENV/pyvenv.cfg" ]; then
+    echo "error: $VENV exists and is not a venv (no pyvenv.cfg); move it away or set MITROO_VENV to another path." >&2
     exit 1
 fi
-STAMP=".venv/.installed-$1"
+have="$(python_version "$VENV/bin/python")" || have=""
+if [ -z "$have" ] || ! is_supported "$have"; then
+    PYTHON="$(pick_python)"
+    if [ -e "$VENV" ]; then
+        echo "recreating $VENV with $PYTHON: its Python (${have:-none that runs}) is not one of $SUPPORTED_PYTHONS"
+    else
+        echo "creating $VENV with $PYTHON"
+    fi
+    "$PYTHON" -m venv --clear "$VENV"
+elif [ -n "${MITROO_PYTHON:-}" ]; then
+    PYTHON="$(pick_python)"
+    if [ "$(python_version "$PYTHON")" != "$have" ]; then
+        echo "recreating $VENV with $PYTHON (MITROO_PYTHON): it was made with Python $have"
+        "$PYTHON" -m venv --clear "$VENV"
+    fi
+else
+    newest="$(pick_python 2>/dev/null)" && newest="$(python_version "$newest")" || newest="$have"
+    if [ "${newest#3.}" -gt "${have#3.}" ]; then
+        echo "note: $VENV runs Python $have; Python $newest is on the PATH (MITROO_PYTHON=python$newest moves $VENV to it)"
+    fi
+fi
+STAMP="$VENV/.installed-$1"
 if [ ! -f "$STAMP" ] || [ setup.cfg -nt "$STAMP" ]; then
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[$1]"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e ".[$1]"
     touch "$STAMP"
 fi

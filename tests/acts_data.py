@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Date, Engine, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from db.elot743 import transliterate
@@ -38,8 +38,11 @@ class Registry:
         self.namesake = namesake
 
     def scalars(self, sql: str, **params: Any) -> list[Any]:
+        # dates typed, so that SQLAlchemy renders them (sqlite3's own date adapter is deprecated on 3.12+)
+        dates = [bindparam(name, type_=Date) for name, value in params.items()
+                 if isinstance(value, dt.date) and not isinstance(value, dt.datetime)]
         with self.engine.connect() as connection:
-            return list(connection.execute(text(sql), params).scalars())
+            return list(connection.execute(text(sql).bindparams(*dates), params).scalars())
 
     def find(self, act_type: str, *, note: str | None = None, status: str | None = None,
              abroad: bool | None = None, by_volume: bool | None = None) -> int:

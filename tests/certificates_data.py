@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Date, bindparam, text
 
 from tests.acts_data import Registry
 
@@ -75,11 +75,11 @@ def naturalised(registry: Registry) -> int:
 
 def composition(registry: Registry, share_id: int, day: dt.date) -> set[tuple[Any, ...]]:
     """(amka, membertype, deletereason, deletedate) of every member listed on ``day``, read from the tables."""
-    with registry.engine.connect() as connection:
+    with registry.engine.connect() as connection:  # ``day`` typed: sqlite3's own date adapter is deprecated (3.12)
         rows = connection.execute(text(
             "SELECT p.amka, m.membertype, m.deleted_on, m.deletion_reason FROM family_share_members m "
             "JOIN persons p ON p.id = m.person_id WHERE m.share_id = :share AND m.registered_on <= :day"
-        ), {"share": share_id, "day": day}).all()
+        ).bindparams(bindparam("day", type_=Date)), {"share": share_id, "day": day}).all()
     listed = set()
     for amka, kind, deleted, reason in rows:
         gone = deleted is not None and _date(deleted) <= day

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Boolean, ComplexModel, Date, DateTime, Int
 
 from audit import query, report

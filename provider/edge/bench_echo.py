@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Application, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Boolean, ComplexModel, Date, Int, Time, Unicode
 
 from provider import act_criteria, acts

@@ -5,6 +5,7 @@ import dataclasses
 import logging
 from typing import Any, Callable
 
+from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import ComplexModel, Date, DateTime, Int, ServiceBase, Unicode, rpc
 
 from provider import namespaces as ns

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Boolean, ComplexModel, Unicode
 
 from provider import namespaces as ns
