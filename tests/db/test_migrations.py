@@ -11,7 +11,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from sqlalchemy import Engine, text
+from sqlalchemy import DateTime, Engine, bindparam, text
 
 from db import partitions
 from db.engine import make_engine
@@ -75,6 +75,10 @@ def test_every_migration_downgrades_and_head_is_reached_again(empty_url: str) ->
         engine.dispose()
 
 
+# Typed, so SQLAlchemy writes the time itself (sqlite3's default datetime adapter is deprecated on 3.12+).
+_TIME = bindparam("t", type_=DateTime())
+
+
 def test_the_audit_rows_survive_partitioning_and_its_downgrade(empty_url: str) -> None:
     """0008 rebuilds the audit tables (partitioned on PostgreSQL): every event and data subject
     is carried over, with its id, and the id sequence goes on after them."""
@@ -85,7 +89,8 @@ def test_the_audit_rows_survive_partitioning_and_its_downgrade(empty_url: str) -
             for n in (1, 2, 3):
                 connection.execute(text(
                     "INSERT INTO audit_events (call_sequence_id, server_time, service, observed_ip, outcome, "
-                    "duration_ms, request_digest) VALUES (:c, :t, 'audit', '192.0.2.1', 'OK', 1, :d)"),
+                    "duration_ms, request_digest) VALUES (:c, :t, 'audit', '192.0.2.1', 'OK', 1, :d)"
+                ).bindparams(_TIME),
                     {"c": f"call-{n}", "t": dt.datetime(2026, n, 15, 10), "d": "0" * 64})
             connection.execute(text("INSERT INTO audit_event_subjects (event_id, person_id) "
                                     "SELECT id, id * 10 FROM audit_events"))
@@ -103,7 +108,8 @@ def test_the_audit_rows_survive_partitioning_and_its_downgrade(empty_url: str) -
         with engine.begin() as connection:
             new_id = connection.execute(text(
                 "INSERT INTO audit_events (call_sequence_id, server_time, service, observed_ip, outcome, "
-                "duration_ms, request_digest) VALUES ('call-4', :t, 'audit', '192.0.2.1', 'OK', 1, :d) RETURNING id"),
+                "duration_ms, request_digest) VALUES ('call-4', :t, 'audit', '192.0.2.1', 'OK', 1, :d) RETURNING id"
+            ).bindparams(_TIME),
                 {"t": dt.datetime(2026, 4, 1), "d": "0" * 64}).scalar_one()
         assert new_id > max(row[0] for row in before)  # type: ignore[type-var]
         command.downgrade(alembic_config(empty_url), "0007")
