@@ -346,8 +346,10 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8, help="client threads sending the load (default 8)")
     parser.add_argument("--persons", type=int, default=2000, help="demo registry size (default 2000)")
     parser.add_argument("--database-url", default="", help="an empty PostgreSQL database (default: SQLite in a temp dir)")
-    parser.add_argument("--warmup", type=float, default=60, help="seconds of the same load before measuring (default 60)")
-    parser.add_argument("--max-growth", type=float, default=10.0, help="allowed RSS growth per worker, percent (default 10)")
+    parser.add_argument("--warmup", type=float, default=420,
+                        help="seconds of the same load before measuring (default 420: a worker's caches and malloc "
+                             "arenas fill in its first minutes)")
+    parser.add_argument("--max-growth", type=float, default=5.0, help="allowed RSS growth per worker, percent (default 5)")
     parser.add_argument("--sample-every", type=float, default=60, help="seconds between RSS samples in the report (default 60)")
     parser.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, worker logs)")
