@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import json
 import os
 import urllib.error
@@ -31,12 +30,12 @@ from typing import Iterable
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from rfc3161_client import (HashAlgorithm, PKIStatus, TimestampRequestBuilder, VerificationError, VerifierBuilder,
                             decode_timestamp_response)
 
-from provider.keys import SigningKey
+from provider.keys import SigningKey, sha256_hex
 
 MAX_LINE_BYTES = 64 * 1024  # a record line is under 2 KiB even with a timestamp and its TSA certificate
 MAX_TSA_RESPONSE_BYTES = 64 * 1024
@@ -71,10 +70,6 @@ class LogLine:
     record: SealRecord | None
     problem: str | None = None
     timestamped_at: dt.datetime | None = None  # the TSA's time, when a token verified
-
-
-def fingerprint(certificate: x509.Certificate) -> str:
-    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
 def _sign(key: SigningKey, data: bytes) -> bytes:
@@ -143,7 +138,7 @@ def signed_line(record: SealRecord, key: SigningKey, timestamp: bytes | None = N
     """The log line of ``record``: signed by ``key``, with the TSA's response if any."""
     return json.dumps({
         "record": asdict(record),
-        "certificate": fingerprint(key.certificate),
+        "certificate": sha256_hex(key.certificate),
         "signature": base64.b64encode(_sign(key, record.payload())).decode("ascii"),
         "timestamp": base64.b64encode(timestamp).decode("ascii") if timestamp else None,
     }, sort_keys=True, separators=(",", ":")) + "\n"
@@ -176,7 +171,7 @@ def parse_line(number: int, text: bytes, certificates: Iterable[x509.Certificate
         signer = str(line["certificate"])
     except (ValueError, TypeError, KeyError, binascii.Error):
         return LogLine(number, None, f"line {number} is not a seal record")
-    by_print = {fingerprint(c): c for c in certificates}
+    by_print = {sha256_hex(c): c for c in certificates}
     certificate = by_print.get(signer)
     if certificate is None:
         return LogLine(number, record, f"line {number} (seal {record.seal}) is signed by a certificate that is "

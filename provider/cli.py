@@ -581,13 +581,13 @@ def user_bind_cert(username: str, cert_file: Path | None, sha256: str | None) ->
     from cryptography import x509
 
     from provider import admin
-    from provider.transport import fingerprint
+    from provider.keys import sha256_hex
 
     if (cert_file is None) == (sha256 is None):
         raise click.UsageError("give exactly one of --cert FILE or --sha256 HEX")
     if cert_file is not None:
         try:
-            sha256 = fingerprint(x509.load_pem_x509_certificate(cert_file.read_bytes()))
+            sha256 = sha256_hex(x509.load_pem_x509_certificate(cert_file.read_bytes()))
         except ValueError:
             raise click.BadParameter(f"{cert_file} is not a PEM certificate", param_hint="--cert") from None
     _admin(lambda s: admin.bind_client_cert(s, username, sha256))

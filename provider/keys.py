@@ -103,9 +103,15 @@ class SigningKey:
         return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
 
 
+def sha256_hex(certificate: x509.Certificate) -> str:
+    """The SHA-256 of the certificate's DER, lower-case hex: how a seal record names its signer and
+    a WS user is bound to a client certificate."""
+    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
 def fingerprint(certificate: x509.Certificate) -> str:
     """SHA-256 fingerprint in the colon-separated form openssl prints."""
-    digest = hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest().upper()
+    digest = sha256_hex(certificate).upper()
     return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
 
 

@@ -3,19 +3,18 @@ TLS front verified. Both are read from headers only when the socket peer is a tr
 front that ``serve`` starts is one: it overwrites both headers on every request)."""
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Mapping
 from urllib.parse import unquote
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import WsUser
 from provider.clientip import Network, trusted
 from provider.errors import ErrorCode, MitrooError
+from provider.keys import sha256_hex
 from provider.settings import Settings
 
 log = logging.getLogger("mitroo.transport")
@@ -47,18 +46,13 @@ def require_https(environ: Mapping[str, object], settings: Settings) -> None:
         )
 
 
-def fingerprint(certificate: x509.Certificate) -> str:
-    """The SHA-256 of the certificate's DER, lower-case hex: what a WS user is bound to."""
-    return hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest()
-
-
 def client_cert_sha256(environ: Mapping[str, object], proxies: tuple[Network, ...]) -> str | None:
     """The fingerprint of the client certificate the front verified, or None."""
     raw = str(environ.get(_CLIENT_CERT_KEY) or "")
     if not raw or not _from_trusted_proxy(environ, proxies):
         return None
     try:
-        return fingerprint(x509.load_pem_x509_certificate(unquote(raw).encode("ascii")))
+        return sha256_hex(x509.load_pem_x509_certificate(unquote(raw).encode("ascii")))
     except ValueError:
         log.warning("the front passed a client certificate that is not PEM; the call counts as without one")
         return None

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, close_all_sessions, sessionmaker
 
 from audit import events, sealrecords
+from provider.keys import sha256_hex
 from audit.seal import SealRefused, seal, verify
 from provider.keys import KeySource, load_signing_key
 from tests.audit.test_seal import event_id, record, tamper
@@ -309,7 +310,7 @@ def test_records_signed_by_a_seal_key_of_their_own(store: PreparedDatabase, tmp_
     record(store.engine, 3, at=NOW - dt.timedelta(minutes=10))
     assert audit(env, "seal").returncode == 0
     line = json.loads((tmp_path / "audit-seals.jsonl").read_text())
-    assert line["certificate"] == sealrecords.fingerprint(sealrecords.certificates_in(own.cert)[0])
+    assert line["certificate"] == sha256_hex(sealrecords.certificates_in(own.cert)[0])
     assert audit(env, "verify").returncode == 0
     kind, _, detail = caught(env_for(store, tmp_path))  # checked against the provider's certificate instead
     assert kind == "record" and "is signed by a certificate that is not the seal certificate" in detail

@@ -26,7 +26,8 @@ from zeep.wsse.username import UsernameToken
 from consumer_client import MitrooClient, ProviderError
 from db.models import WsUser
 from provider import admin
-from provider.transport import CLIENT_CERT_HEADER, fingerprint
+from provider.keys import sha256_hex
+from provider.transport import CLIENT_CERT_HEADER
 from tests.conftest import PASSWORD, PreparedDatabase, signing_key_files
 from tests.processes import ProviderProcess, new_agency, provider_process
 from tests.support import Answer, audit_record, audit_row, envelope, security_text
@@ -62,7 +63,7 @@ def front(database: PreparedDatabase, pki: Pki, tmp_path_factory: pytest.TempPat
 
 def _bind(database: PreparedDatabase, username: str, issued: Issued) -> None:
     with Session(database.engine) as session, session.begin():
-        admin.bind_client_cert(session, username, fingerprint(issued.certificate))
+        admin.bind_client_cert(session, username, sha256_hex(issued.certificate))
 
 
 def _post(url: str, username: str, *, verify: Path | bool, cert: Issued | None = None,
@@ -131,7 +132,7 @@ def test_a_user_bound_to_a_client_certificate(database: PreparedDatabase, front:
     _bind(database, username, pki.alice)
     with Session(database.engine) as session:
         stored = session.scalar(select(WsUser.client_cert_sha256).where(WsUser.username == username))
-    assert stored == fingerprint(pki.alice.certificate)
+    assert stored == sha256_hex(pki.alice.certificate)
     answer = _post(front.url(), username, verify=pki.ca.cert, cert=pki.alice)
     assert answer.status == 200 and not answer.is_fault, answer.raw[:400]
     assert _zeep(front.url(), username, pki, cert=pki.alice).getMunicipalities(

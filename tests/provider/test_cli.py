@@ -268,7 +268,7 @@ def test_user_lock_unlock_and_set_password(cli: Cli) -> None:
 
 
 def test_user_bind_cert_and_unbind_cert(cli: Cli, tmp_path: Path) -> None:
-    from provider.transport import fingerprint
+    from provider.keys import sha256_hex
     from tests.tls_certs import TestCA
 
     issued = TestCA(tmp_path).issue("agency-system")
@@ -281,7 +281,7 @@ def test_user_bind_cert_and_unbind_cert(cli: Cli, tmp_path: Path) -> None:
         engine.dispose()
         return value
 
-    sha256 = fingerprint(issued.certificate)
+    sha256 = sha256_hex(issued.certificate)
     assert sha256 in cli.ok("user", "bind-cert", username, "--cert", str(issued.cert))
     assert bound() == sha256 and cli.users("EFKA")[username][3] == "cert"
     assert cli.ok("user", "unbind-cert", username).strip() == f"user {username} is no longer bound to a client certificate"
