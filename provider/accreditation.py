@@ -43,6 +43,8 @@ class Caller:
     valid_from: dt.date | None
     valid_to: dt.date | None
     daily_quota: int
+    # The client certificate the WS user is bound to (SHA-256, hex), read with the user; None: not bound.
+    bound_cert_sha256: str | None = None
 
 
 class _CredentialCache:
@@ -94,7 +96,7 @@ def _caller_query(for_call: bool) -> Select[Any]:
     joined = _USERS.join(_SYSTEMS, users.system_id == systems.id).join(_AGENCIES, systems.agency_id == agencies.id)
     columns: list[Any] = [
         *lockout.failure_columns(bindparam("username"), bindparam("ip"), bindparam("since")), users.id, users.username,
-        users.password_hash, users.digest_secret, users.environment, users.locked, users.roles,
+        users.password_hash, users.digest_secret, users.environment, users.locked, users.roles, users.client_cert_sha256,
         systems.code.label("system_code"), agencies.id.label("agency_id"), agencies.code.label("agency_code"),
         agencies.status, agencies.valid_from, agencies.valid_to, agencies.daily_quota,
     ]
@@ -206,6 +208,7 @@ class Authenticator:
             valid_from=row.valid_from,
             valid_to=row.valid_to,
             daily_quota=row.daily_quota,
+            bound_cert_sha256=row.client_cert_sha256,
         )
         return caller, row
 

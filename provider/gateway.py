@@ -252,7 +252,7 @@ class Gateway:
                 (declared.get("auditUnit") or "").strip(), (declared.get("auditTransactionId") or "").strip(),
             )
             call.caller = caller = admission.caller
-            transport.check_bound_certificate(session, caller.user_id, call.client_cert_sha256)
+            transport.check_bound_certificate(caller.bound_cert_sha256, call.client_cert_sha256)
             call.record = record = auditrecord.validate(declared, now, self.settings.audit_clock_skew_seconds)
             accreditation.check_active(caller, now.date())
             accreditation.check_grant(caller, self.service, call.operation or "", admission.granted)

@@ -8,10 +8,7 @@ from typing import Mapping
 from urllib.parse import unquote
 
 from cryptography import x509
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from db.models import WsUser
 from provider.clientip import Network, trusted
 from provider.errors import ErrorCode, MitrooError
 from provider.keys import sha256_hex
@@ -58,9 +55,9 @@ def client_cert_sha256(environ: Mapping[str, object], proxies: tuple[Network, ..
         return None
 
 
-def check_bound_certificate(session: Session, user_id: int, presented: str | None) -> None:
-    """A WS user bound to a client certificate must call with exactly that one."""
-    bound = session.scalar(select(WsUser.client_cert_sha256).where(WsUser.id == user_id))
+def check_bound_certificate(bound: str | None, presented: str | None) -> None:
+    """A WS user bound to a client certificate (``bound``, read with the user at admission) must call
+    with exactly that one (``presented``, what the front verified)."""
     if bound is None or bound == presented:
         return
     if presented is None:
