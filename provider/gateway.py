@@ -171,7 +171,7 @@ class Gateway:
                 raise MitrooError(ErrorCode.MP_MALFORMED_REQUEST, "μη έγκυρο Content-Length (not a byte count)")
             if length > limit:
                 _discard(stream, min(length, DRAIN_BYTES))
-                raise _too_large(limit)
+                raise soap.body_too_large(limit)
             data = stream.read(length)
             if len(data) < length:
                 raise MitrooError(
@@ -182,7 +182,7 @@ class Gateway:
             data = stream.read(limit + 1)
             if len(data) > limit:
                 _discard(stream, DRAIN_BYTES - len(data))
-                raise _too_large(limit)
+                raise soap.body_too_large(limit)
         return data
 
     @staticmethod
@@ -394,10 +394,6 @@ class Gateway:
                 release,
             )
         call.slot = None
-
-
-def _too_large(limit: int) -> MitrooError:
-    return MitrooError(ErrorCode.MP_MALFORMED_REQUEST, f"το αίτημα υπερβαίνει το όριο των {limit} bytes (body too large)")
 
 
 def _discard(stream: Any, at_most: int) -> None:

@@ -36,6 +36,11 @@ def _malformed(detail: str) -> MitrooError:
     return MitrooError(ErrorCode.MP_MALFORMED_REQUEST, detail)
 
 
+def body_too_large(limit: int) -> MitrooError:
+    """The refusal of a body over ``limit`` bytes: by the gateway, or by the front before it."""
+    return _malformed(f"το αίτημα υπερβαίνει το όριο των {limit} bytes (body too large)")
+
+
 def parse_envelope(root: etree._Element) -> Envelope:
     """Check ``root`` is a SOAP 1.1 Envelope with an optional Header then one Body."""
     if not isinstance(root.tag, str):

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Callable
 
 from provider import soap
-from provider.errors import ErrorCode, MitrooError
 from provider.settings import Settings
 from provider.transport import CLIENT_CERT_HEADER
 
@@ -61,8 +60,7 @@ def _nginx_string(text: str) -> str:
 
 
 def too_large_fault(settings: Settings) -> str:
-    error = MitrooError(ErrorCode.MP_MALFORMED_REQUEST,
-                        f"το αίτημα υπερβαίνει το όριο των {settings.max_body_bytes} bytes (body too large)")
+    error = soap.body_too_large(settings.max_body_bytes)
     return soap.fault_document(error, NIL_SEQUENCE_ID, dt.datetime.now(dt.timezone.utc)).decode("utf-8")
 
 
