@@ -154,6 +154,10 @@ class Settings:
                 return
             values[attr] = number
 
+        def path(var: str, attr: str) -> None:
+            if env.get(var):
+                values[attr] = Path(env[var])
+
         if env.get("MITROO_DATA_DIR"):
             values["data_dir"] = Path(env["MITROO_DATA_DIR"])
         url = env.get("MITROO_DATABASE_URL", "")
@@ -212,18 +216,12 @@ class Settings:
         integer("MITROO_LOCKOUT_SPRAY_FAILURES", "lockout_spray_failures", 1)
         integer("MITROO_LOCKOUT_SPRAY_DELAY", "lockout_spray_delay_seconds", 1, 3600)
         integer("MITROO_LOCKOUT_KNOWN_DAYS", "lockout_known_days", 1, 3650)
-        for var, attr in (("MITROO_CREDENTIAL_KEY_FILE", "credential_key_file"),
-                          ("MITROO_CONSOLE_SECRET_KEY_FILE", "console_secret_key_file")):
-            if env.get(var):
-                values[attr] = Path(env[var])
-        for var, attr in (
-            ("MITROO_SIGNING_KEY_FILE", "signing_key_file"),
-            ("MITROO_SIGNING_CERT_FILE", "signing_cert_file"),
-            ("MITROO_SIGNING_PKCS12_FILE", "signing_pkcs12_file"),
-            ("MITROO_SIGNING_NEXT_CERT_FILE", "signing_next_cert_file"),
-        ):
-            if env.get(var):
-                values[attr] = Path(env[var])
+        path("MITROO_CREDENTIAL_KEY_FILE", "credential_key_file")
+        path("MITROO_CONSOLE_SECRET_KEY_FILE", "console_secret_key_file")
+        path("MITROO_SIGNING_KEY_FILE", "signing_key_file")
+        path("MITROO_SIGNING_CERT_FILE", "signing_cert_file")
+        path("MITROO_SIGNING_PKCS12_FILE", "signing_pkcs12_file")
+        path("MITROO_SIGNING_NEXT_CERT_FILE", "signing_next_cert_file")
         if env.get("MITROO_SIGNATURE_ALGORITHM"):
             try:
                 values["signature_algorithm"] = SignatureAlgorithm.from_setting(env["MITROO_SIGNATURE_ALGORITHM"])
@@ -237,11 +235,10 @@ class Settings:
         integer("MITROO_DB_POOL_SIZE", "db_pool_size", 1, 200)
         integer("MITROO_DB_MAX_OVERFLOW", "db_max_overflow", 0, 200)
         integer("MITROO_DB_POOL_TIMEOUT", "db_pool_timeout_seconds", 1, 300)
-        for var, attr in (("MITROO_AUDIT_SEAL_LOG", "audit_seal_log"), ("MITROO_AUDIT_SEAL_KEY_FILE",
-                          "audit_seal_key_file"), ("MITROO_AUDIT_SEAL_CERT_FILE", "audit_seal_cert_file"),
-                          ("MITROO_AUDIT_TSA_CA_FILE", "audit_tsa_ca_file")):
-            if env.get(var):
-                values[attr] = Path(env[var])
+        path("MITROO_AUDIT_SEAL_LOG", "audit_seal_log")
+        path("MITROO_AUDIT_SEAL_KEY_FILE", "audit_seal_key_file")
+        path("MITROO_AUDIT_SEAL_CERT_FILE", "audit_seal_cert_file")
+        path("MITROO_AUDIT_TSA_CA_FILE", "audit_tsa_ca_file")
         if ("audit_seal_key_file" in values) != ("audit_seal_cert_file" in values):
             errors.append("MITROO_AUDIT_SEAL_KEY_FILE and MITROO_AUDIT_SEAL_CERT_FILE go together: set both or neither")
         tsa = env.get("MITROO_AUDIT_TSA_URL", "")
@@ -278,10 +275,9 @@ class Settings:
         integer("MITROO_FRONT_BODY_TIMEOUT", "front_body_timeout_seconds", 1, 3600)
         integer("MITROO_FRONT_KEEPALIVE_TIMEOUT", "front_keepalive_timeout_seconds", 0, 3600)
         integer("MITROO_FRONT_SEND_TIMEOUT", "front_send_timeout_seconds", 1, 3600)
-        for var, attr in (("MITROO_TLS_CERT_FILE", "tls_cert_file"), ("MITROO_TLS_KEY_FILE", "tls_key_file"),
-                          ("MITROO_TLS_CLIENT_CA_FILE", "tls_client_ca_file")):
-            if env.get(var):
-                values[attr] = Path(env[var])
+        path("MITROO_TLS_CERT_FILE", "tls_cert_file")
+        path("MITROO_TLS_KEY_FILE", "tls_key_file")
+        path("MITROO_TLS_CLIENT_CA_FILE", "tls_client_ca_file")
         if ("tls_cert_file" in values) != ("tls_key_file" in values):
             errors.append("MITROO_TLS_CERT_FILE and MITROO_TLS_KEY_FILE: set both (HTTPS) or neither")
         if "tls_client_ca_file" in values and "tls_cert_file" not in values:
