@@ -1,4 +1,4 @@
-"""The reference consumer client of the Mitroo Politon provider (see the README).
+"""The reference consumer client of the Mitroo Politon provider (see docs/integration.md, section 8).
 
     from consumer_client import MitrooClient
     client = MitrooClient("https://provider", "user", "password", unit="Δ/νση", user_id="u17",

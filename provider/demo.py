@@ -1,6 +1,6 @@
 """The demo dataset behind ``scripts/serve``: reference data, the seed-001 agencies, a
 synthetic registry with its special electoral rolls, and a few demo WS users (test environment
-only, documented in the README)."""
+only, documented in the README and docs/operations.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -164,7 +164,7 @@ class MitrooError(Exception):
 
 
 def markdown_table() -> str:
-    """The error-code table as Markdown, for the README (a test keeps them equal)."""
+    """The error-code table as Markdown, for docs/integration.md (a test keeps them equal)."""
     rows = ["| code | kind | Ελληνικά | English |", "|---|---|---|---|"]
     for code in ErrorCode:
         kind = "errorRecord" if code.kind is Kind.RECORD else f"fault {code.kind.value}"

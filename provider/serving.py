@@ -111,7 +111,7 @@ def cap_malloc_arenas(arenas: int = 2) -> None:
     """Let this process's threads share ``arenas`` glibc malloc arenas (unless the operator set
     MALLOC_ARENA_MAX). By default glibc gives each thread that allocates an arena of its own, up to
     eight per core, and keeps freed memory in each: a gthread worker's resident memory then creeps up
-    for a long while after start, without any leak, as its threads' arenas fill (README, Soak).
+    for a long while after start, without any leak, as its threads' arenas fill (docs/security.md, Soak).
     Called in each worker before its threads start; nothing happens where libc is not glibc."""
     if os.environ.get("MALLOC_ARENA_MAX"):
         return

@@ -52,7 +52,7 @@ class Settings:
     lockout_spray_failures: int = 20
     lockout_spray_delay_seconds: int = 30
     lockout_known_days: int = 90
-    # Abuse and fault limits (README, Security).
+    # Abuse and fault limits (docs/security.md, Limits and their settings).
     agency_max_concurrent_calls: int = 8  # 0: no cap
     call_slot_lease_seconds: int = 120
     db_statement_timeout_ms: int = 10_000

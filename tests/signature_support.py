@@ -24,7 +24,7 @@ WSU = f"{{{ns.WSU}}}"
 
 
 def xmlsec1_verify(response: bytes, cert_pem: Path) -> subprocess.CompletedProcess[str]:
-    """``xmlsec1 --verify`` exactly as the README gives it, on a file holding ``response``."""
+    """``xmlsec1 --verify`` exactly as docs/operations.md gives it, on a file holding ``response``."""
     with tempfile.NamedTemporaryFile(suffix=".xml") as handle:
         handle.write(response)
         handle.flush()

@@ -1,4 +1,4 @@
-"""The README's auditor walkthrough, as a new user runs it: a fresh demo served by
+"""The auditor walkthrough of docs/auditors.md, as a new user runs it: a fresh demo served by
 ``mitroo-provider serve``, three client calls about one citizen, then ``mitroo-audit`` shows
 them, prints the citizen's report, verifies a sealed log, and fails verify after a hand edit."""
 from __future__ import annotations
@@ -7,7 +7,8 @@ import signal
 import subprocess
 from pathlib import Path
 
-from tests.e2e.test_serve import CLI, env, readme_block  # noqa: F401  (env is a fixture)
+from tests.docs_text import doc_block
+from tests.e2e.test_serve import CLI, env  # noqa: F401  (env is a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +19,7 @@ def test_the_auditor_walkthrough(env: dict[str, str], tmp_path: Path) -> None:
     server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         server.stdout.readline()  # type: ignore[union-attr]  # listening: the walkthrough may start
-        script = readme_block("readme-auditor-walkthrough", "bash").replace(
+        script = doc_block("docs/auditors.md", "readme-auditor-walkthrough", "bash").replace(
             "http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"]).replace('"$PWD/.venv/bin', f'"{ROOT}/.venv/bin')
         ran = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env,
                              capture_output=True, text=True, timeout=300)

@@ -1,11 +1,10 @@
-"""The README's civilRegistryActs examples work on the demo dataset, as a user runs them: the demo
-users of `scripts/serve`, the zeep example printing what the README says it prints, every row of
-the demo-acts table by reference and by AMKA, and the demo agencies' grants as the README states."""
+"""The civilRegistryActs examples of docs/services/acts.md work on the demo dataset, as a user runs
+them: the demo users of `scripts/serve`, the zeep example printing what the doc says it prints, every
+row of the demo-acts table by reference and by AMKA, and the demo agencies' grants as the doc states."""
 from __future__ import annotations
 
 import contextlib
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +15,12 @@ from provider.credentials import CredentialKey
 from provider.demo import DEMO_USERS, ensure_demo
 from tests.acts_data import DEMO_SEED, Registry
 from tests.conftest import PreparedDatabase, Running
+from tests.docs_text import doc_text
 from tests.e2e.test_civil_registry_acts import ALL_OPERATIONS, call, output, refused
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("### Looking up demo acts"):]
+DOC = "docs/services/acts.md"
+TEXT = doc_text(DOC)
+SECTION = TEXT[TEXT.index("## Looking up demo acts"):]
 TABLE_HEADER = "| operation | registryOfficeCode | volume | actNumber | year | amka | what it shows |"
 METAS = ["allowedMethods", "listMethods"]
 
@@ -47,10 +48,10 @@ def demo(provider: Running, registry: Registry, database: PreparedDatabase) -> d
 
 
 def test_the_example_prints_what_the_readme_shows(provider: Running, demo: dict[str, Client]) -> None:
-    code = _block("### Looking up demo acts", "```python\n").replace("http://127.0.0.1:8000", provider.base_url)
+    code = _block("## Looking up demo acts", "```python\n").replace("http://127.0.0.1:8000", provider.base_url)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(code, "README.md", "exec"), {"__name__": "readme_example"})
+        exec(compile(code, DOC, "exec"), {"__name__": "readme_example"})
     assert printed.getvalue() == _block("It prints", "```text\n")
 
 

@@ -1,12 +1,11 @@
-"""The README's civilStatusCertificates example works on the demo dataset, as a user runs it: the demo
-users of `scripts/serve`, the zeep example printing what the README says it prints (a family as on a
-past date, the same family after its move, the first certificate verified), and the demo agencies'
-certificate grants as the README states them."""
+"""The civilStatusCertificates example of docs/services/certificates.md works on the demo dataset, as a
+user runs it: the demo users of `scripts/serve`, the zeep example printing what the doc says it prints
+(a family as on a past date, the same family after its move, the first certificate verified), and the
+demo agencies' certificate grants as the doc states them."""
 from __future__ import annotations
 
 import contextlib
 import io
-from pathlib import Path
 
 import pytest
 from zeep import Client
@@ -16,10 +15,12 @@ from provider.credentials import CredentialKey
 from provider.demo import DEMO_USERS, ensure_demo
 from tests.acts_data import DEMO_SEED, Registry
 from tests.conftest import PreparedDatabase, Running
+from tests.docs_text import doc_text
 from tests.e2e.test_civil_registry_acts import call, output
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("### A family as on a past date, verified (demo)"):]
+DOC = "docs/services/certificates.md"
+TEXT = doc_text(DOC)
+SECTION = TEXT[TEXT.index("## A family as on a past date, verified (demo)"):]
 EVERYTHING = ["allowedMethods", "getBirthCertificate", "getMaritalStatusCertificate", "getRegistrationCertificate",
               "listMethods", "verifyCertificate"]
 
@@ -37,10 +38,10 @@ def demo(provider: Running, registry: Registry, database: PreparedDatabase) -> d
 
 
 def test_the_example_prints_what_the_readme_shows(provider: Running, demo: dict[str, Client]) -> None:
-    code = _block("### A family as on a past date", "```python\n").replace("http://127.0.0.1:8000", provider.base_url)
+    code = _block("## A family as on a past date", "```python\n").replace("http://127.0.0.1:8000", provider.base_url)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(code, "README.md", "exec"), {"__name__": "readme_example"})
+        exec(compile(code, DOC, "exec"), {"__name__": "readme_example"})
     assert printed.getvalue() == _block("It prints", "```text\n")
 
 

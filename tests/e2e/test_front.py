@@ -1,4 +1,4 @@
-"""The buffering front (``serve`` with MITROO_FRONT=nginx), as the README deploys it for production:
+"""The buffering front (``serve`` with MITROO_FRONT=nginx), as docs/operations.md deploys it for production:
 slow clients are held by nginx and cut after the documented deadlines while ordinary calls are
 answered (scripts/slow-clients, run small); the WSDL, /health and /metrics (loopback only unless
 allowed) work through it; the client address is the front's peer whatever a client claims; a body

@@ -138,7 +138,7 @@ def test_memory_growth_across_the_corpus(served: ProviderProcess, canary: Canary
     Path(f"/proc/{worker}/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current RSS
     for case in CASES:
         if case.password_checked:
-            continue  # Argon2 takes 64 MiB while it hashes, by design (README, Security): not a leak
+            continue  # Argon2 takes 64 MiB while it hashes, by design (docs/security.md): not a leak
         reply = send(base_url, case, render(case, context))
         assert reply.status == 500, case.name
     assert send(base_url, valid, render(valid, context)).status == 200

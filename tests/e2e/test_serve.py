@@ -1,10 +1,10 @@
 """The README's first command, as a user meets it: the console script sets up the demo
 dataset (and a development signing key) and serves; a zeep call with the printed demo credentials
-returns the municipalities, and the README's xmlsec1 block verifies a demo answer."""
+returns the municipalities, the xmlsec1 block of docs/operations.md verifies a demo answer and the
+reference client's example of docs/integration.md runs."""
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -16,16 +16,10 @@ from zeep import Client
 from zeep.wsse.username import UsernameToken
 
 from provider.demo import DEMO_USERS
+from tests.docs_text import doc_block
 from tests.support import audit_record
 
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))
-README = Path(__file__).parents[2] / "README.md"
-
-
-def readme_block(marker: str, language: str) -> str:
-    match = re.search(rf"<!-- {marker} -->\n```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-    assert match, f"the README lost its {marker} block"
-    return match.group(1)
 
 
 def _free_port() -> int:
@@ -59,14 +53,14 @@ def test_demo_then_serve_answers_zeep(env: dict[str, str], tmp_path: Path) -> No
         client = Client(f"{url}?wsdl", wsse=UsernameToken(user.username, user.password))
         answer = client.service.getMunicipalities(auditRecord=audit_record(), getMunicipalitiesInputRecord={})
         assert len(answer.getMunicipalitiesOutputRecord.municipality) == 332
-        script = readme_block("readme-verify-demo", "bash").replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
+        script = doc_block("docs/operations.md", "readme-verify-demo", "bash").replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
         verified = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
                                   text=True, timeout=60)
         assert verified.returncode == 0, verified.stdout + verified.stderr
         assert "OK" in verified.stderr and "SignedInfo References (ok/all): 2/2" in verified.stderr
         answered = (tmp_path / "response.xml").read_bytes()
         assert b"BIRTH" in answered and b"Fault" not in answered
-        example = readme_block("readme-client-example", "python").replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
+        example = doc_block("docs/integration.md", "readme-client-example", "python").replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
         ran = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert ran.returncode == 0, ran.stderr
         assert "Χανίων" in ran.stdout and "MP_NOT_FOUND" in ran.stdout

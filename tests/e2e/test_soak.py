@@ -1,7 +1,7 @@
 """scripts/soak keeps working: a short soak with two workers over every service, its books balanced
 (every answered call exactly one audit row with the outcome the client saw). No timing is asserted,
 nor memory growth: eight seconds after a three-second warm-up measure a worker still warming up, not
-a leak (the 10-minute soak in the README does)."""
+a leak (the 10-minute soak of docs/security.md, Soak, does)."""
 from __future__ import annotations
 
 import json

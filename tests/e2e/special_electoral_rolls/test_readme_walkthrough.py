@@ -1,5 +1,5 @@
-"""The README's clerk's day runs as written with the reference client against the demo dataset (what
-scripts/serve seeds), on SQLite and PostgreSQL: its code blocks are executed, with the test
+"""The clerk's day of docs/services/rolls.md runs as written with the reference client against the
+demo dataset (what scripts/serve seeds), on SQLite and PostgreSQL: its code blocks are executed, with the test
 provider's address and certificate, and every printed line is compared with the comment under it
 (`# → ` exactly, `# e.g. ` by shape)."""
 from __future__ import annotations
@@ -7,19 +7,20 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from pathlib import Path
 
 from tests.conftest import signing_key_files
+from tests.docs_text import doc_text
 from tests.rolls_fixtures import Rolls
 
-README = Path(__file__).resolve().parents[3] / "README.md"
-SECTION = "### A municipality clerk's day"
+DOC = "docs/services/rolls.md"
+SECTION = "## A municipality clerk's day"
 
 
 def walkthrough() -> tuple[str, list[tuple[str, str]]]:
-    text = README.read_text(encoding="utf-8")
+    text = doc_text(DOC)
     start = text.index(SECTION)
-    code = "\n".join(re.findall(r"```python\n(.*?)```", text[start:text.index("\n## ", start)], re.S))
+    end = text.find("\n## ", start + len(SECTION))
+    code = "\n".join(re.findall(r"```python\n(.*?)```", text[start:end if end >= 0 else len(text)], re.S))
     expected = [(m.group(1), m.group(2)) for m in re.finditer(r"^# (→|e\.g\.) (.*)$", code, re.M)]
     return code, expected
 
@@ -36,7 +37,7 @@ def test_the_clerks_day_runs_as_written(rolls: Rolls) -> None:
     code = code.replace("provider-cert.pem", str(signing_key_files().cert))
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(code, str(README), "exec"), {})
+        exec(compile(code, DOC, "exec"), {})
     lines = printed.getvalue().splitlines()
     assert len(lines) == len(expected), lines
     for line, (kind, text) in zip(lines, expected):
