@@ -188,7 +188,7 @@ def _settings() -> Settings:
 def _seal_log(settings: Settings) -> "SealLog":
     """The seal log as configured, with the seal key loaded (sealing signs with it)."""
     from audit.sealrecords import SealLog, certificates_in
-    from provider.keys import KeyConfigError, load_signing_key
+    from provider.xml.keys import KeyConfigError, load_signing_key
 
     try:
         key = load_signing_key(settings.seal_key_source)
@@ -217,7 +217,7 @@ def _seal_certificates(settings: Settings, given: tuple[Path, ...]) -> list[Any]
         return _certificates(given, "the certificate")
     source = settings.seal_key_source
     if source.pkcs12_file is not None:
-        from provider.keys import KeyConfigError, load_signing_key
+        from provider.xml.keys import KeyConfigError, load_signing_key
 
         try:
             return [load_signing_key(source).certificate]
@@ -455,7 +455,7 @@ def web_command(host: str | None, port: int | None, threads: int) -> None:
     127.0.0.1:8001: a process of its own, for auditors only, never exposed to agencies."""
     import waitress
 
-    from audit.web.app import create_app
+    from audit.console.app import create_app
     from db.migrate import not_at_head
 
     settings = _settings()

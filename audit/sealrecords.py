@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from rfc3161_client import (HashAlgorithm, PKIStatus, TimestampRequestBuilder, VerificationError, VerifierBuilder,
                             decode_timestamp_response)
 
-from provider.keys import SigningKey, sha256_hex
+from provider.xml.keys import SigningKey, sha256_hex
 
 MAX_LINE_BYTES = 64 * 1024  # a record line is under 2 KiB even with a timestamp and its TSA certificate
 MAX_TSA_RESPONSE_BYTES = 64 * 1024

@@ -144,7 +144,7 @@ def load_all(engine: Engine) -> LoadReport:
 
 
 def seeding_reference(connection: Connection) -> dict[str, Any]:
-    """What the synthetic registry (db.synthetic) builds on; refuses when something is missing."""
+    """What the synthetic registry (provider.synthetic.registry) builds on; refuses when something is missing."""
     munis = connection.execute(select(Municipality.id, Municipality.region_code).order_by(Municipality.id)).all()
     every_office = connection.execute(
         select(RegistryOffice.id, RegistryOffice.municipality_id, RegistryOffice.numbers_by_volume,

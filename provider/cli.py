@@ -32,7 +32,7 @@ def _engine() -> Any:
 
 def _admin(action: Callable[[Session], Any]) -> Any:
     """Run ``action`` in one committed transaction; AdminError becomes a clean CLI error."""
-    from provider.admin import AdminError
+    from provider.access.admin import AdminError
 
     engine = _engine()
     try:
@@ -93,10 +93,10 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, worker
     settings = _settings()
     logs.configure(settings.log_level)
     _check_startable(settings)
-    from provider.serving import ServeOptions, run
+    from provider.server.serving import ServeOptions, run
 
     def ready(listening: str, behind: str = "") -> None:
-        from provider import contract
+        from provider.soap import contract
 
         front = f"nginx front, gunicorn behind it on {behind}, " if behind else ""
         click.echo(f"mitroo-provider listening on {listening} ({front}public URL {settings.public_url}, "
@@ -107,7 +107,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, worker
         sys.stdout.flush()
 
     if settings.front == "nginx":
-        from provider import front
+        from provider.server import front
 
         backend_args = ["--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class,
                         "--keep-alive", str(keep_alive), "--graceful-timeout", str(graceful_timeout)]
@@ -128,7 +128,7 @@ def _check_startable(settings: Settings) -> None:
     from db import partitions
     from db.engine import make_engine
     from db.migrate import not_at_head
-    from provider.keys import KeyConfigError, load_signing_key
+    from provider.xml.keys import KeyConfigError, load_signing_key
 
     engine = make_engine(settings.database_url)
     problem = not_at_head(engine)
@@ -153,8 +153,8 @@ def _check_startable(settings: Settings) -> None:
 def demo(persons: int, seed: int) -> None:
     """Migrate, load reference data and agencies, seed persons and create the demo users."""
     from db.migrate import upgrade
-    from provider.credentials import CredentialKey
-    from provider.demo import ensure_demo
+    from provider.access.credentials import CredentialKey
+    from provider.synthetic.demo import ensure_demo
 
     settings = _settings()
     upgrade(settings.database_url)
@@ -180,7 +180,7 @@ def keys() -> None:
 
 
 def _generate_keys(settings: Settings, algorithm: str, days: int) -> None:
-    from provider.keys import SignatureAlgorithm, fingerprint, generate_development_key
+    from provider.xml.keys import SignatureAlgorithm, fingerprint, generate_development_key
 
     certificate = generate_development_key(
         settings.signing_key_file, settings.signing_cert_file, SignatureAlgorithm.from_setting(algorithm), days
@@ -208,7 +208,7 @@ def keys_dev_generate(algorithm: str | None, days: int, force: bool) -> None:
 @keys.command("show")
 def keys_show() -> None:
     """Load the signing key as the provider would, and print its certificate(s)."""
-    from provider.keys import KeyConfigError, fingerprint, load_signing_key
+    from provider.xml.keys import KeyConfigError, fingerprint, load_signing_key
 
     try:
         key = load_signing_key(_settings().key_source)
@@ -260,8 +260,8 @@ def db_current() -> None:
 def seed(persons: int, seed: int, quiet: bool) -> None:
     """Seed a synthetic, internally consistent registry (loads reference data first)."""
     from db.reference_data import load_all
-    from db.synthetic import seed_registry
-    from db.synthetic_rolls import PERSONS_PER_HOLDER, seed_rolls
+    from provider.synthetic.registry import seed_registry
+    from provider.synthetic.rolls import PERSONS_PER_HOLDER, seed_rolls
 
     engine = _engine()
     try:
@@ -293,7 +293,7 @@ def contract() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
 def contract_export(out: Path) -> None:
     """Write wsdl/<service>.wsdl and xsd/<namespace>.xsd under OUT."""
-    from provider import contract as exported
+    from provider.soap import contract as exported
 
     (out / "wsdl").mkdir(parents=True, exist_ok=True)
     (out / "xsd").mkdir(parents=True, exist_ok=True)
@@ -315,7 +315,7 @@ def agency() -> None:
 
 @agency.command("list")
 def agency_list() -> None:
-    from provider import admin
+    from provider.access import admin
 
     for row in _admin(admin.list_agencies):
         validity = f"{row.valid_from or '-'}..{row.valid_to or '-'}"
@@ -337,7 +337,7 @@ def agency_list() -> None:
 @click.option("--municipality", default=None, help="For a Δήμος: the ELSTAT code of the municipality it acts for.")
 def agency_add(code: str, name: str, legal_basis: str, status: str, valid_from: str | None, valid_to: str | None,
                daily_quota: int, systems: tuple[str, ...], municipality: str | None) -> None:
-    from provider import admin
+    from provider.access import admin
 
     _admin(lambda s: admin.add_agency(
         s, code=code, name=name, legal_basis=legal_basis, status=status, valid_from=_date(valid_from),
@@ -351,7 +351,7 @@ def agency_add(code: str, name: str, legal_basis: str, status: str, valid_from: 
 @click.argument("system")
 @click.option("--name", default=None)
 def agency_add_system(code: str, system: str, name: str | None) -> None:
-    from provider import admin
+    from provider.access import admin
 
     _admin(lambda s: admin.add_system(s, code, system, name or system))
     click.echo(f"system {system} added to {code}")
@@ -360,7 +360,7 @@ def agency_add_system(code: str, system: str, name: str | None) -> None:
 @agency.command("suspend")
 @click.argument("code")
 def agency_suspend(code: str) -> None:
-    from provider import admin
+    from provider.access import admin
 
     _admin(lambda s: admin.set_agency_status(s, code, "suspended"))
     click.echo(f"agency {code} suspended: its calls now get MP_ACCREDITATION_INACTIVE")
@@ -370,7 +370,7 @@ def agency_suspend(code: str) -> None:
 @click.argument("code")
 @click.option("--pilot", is_flag=True, help="Activate in pilot rather than production status.")
 def agency_activate(code: str, pilot: bool) -> None:
-    from provider import admin
+    from provider.access import admin
 
     status = "pilot" if pilot else "production"
     _admin(lambda s: admin.set_agency_status(s, code, status))
@@ -382,7 +382,7 @@ def agency_activate(code: str, pilot: bool) -> None:
 @click.option("--valid-from", default=None)
 @click.option("--valid-to", default=None)
 def agency_set_validity(code: str, valid_from: str | None, valid_to: str | None) -> None:
-    from provider import admin
+    from provider.access import admin
 
     _admin(lambda s: admin.set_agency_validity(s, code, _date(valid_from), _date(valid_to)))
     click.echo(f"agency {code} valid {valid_from or '-'}..{valid_to or '-'}")
@@ -393,7 +393,7 @@ def agency_set_validity(code: str, valid_from: str | None, valid_to: str | None)
 @click.argument("municipality", required=False)
 def agency_set_municipality(code: str, municipality: str | None) -> None:
     """Make agency CODE a Δήμος acting only for MUNICIPALITY (ELSTAT code); without it, no longer one."""
-    from provider import admin
+    from provider.access import admin
 
     _admin(lambda s: admin.set_agency_municipality(s, code, municipality))
     click.echo(f"agency {code} acts for municipality {municipality}" if municipality
@@ -404,7 +404,7 @@ def agency_set_municipality(code: str, municipality: str | None) -> None:
 @click.argument("code")
 @click.argument("daily_quota", type=int)
 def agency_set_quota(code: str, daily_quota: int) -> None:
-    from provider import admin
+    from provider.access import admin
 
     _admin(lambda s: admin.set_agency_quota(s, code, daily_quota))
     click.echo(f"agency {code} daily quota {daily_quota}")
@@ -418,7 +418,7 @@ def grant() -> None:
 @grant.command("list")
 @click.option("--agency", "agency_code", default=None)
 def grant_list(agency_code: str | None) -> None:
-    from provider import admin
+    from provider.access import admin
 
     for row in _admin(lambda s: admin.list_grants(s, agency_code)):
         click.echo(f"{row.agency:<16} {row.service:<24} {row.operation:<28} {row.legal_act}")
@@ -432,7 +432,7 @@ def grant_list(agency_code: str | None) -> None:
 @click.option("--legal-act", required=True, help="ΦΕΚ / ΥΑ / ΑΔΑ allowing it.")
 def grant_add(agency_code: str, service: str, operations: tuple[str, ...], purpose: str, legal_act: str) -> None:
     """Grant OPERATIONS of SERVICE (all of them when none are named)."""
-    from provider import admin
+    from provider.access import admin
 
     added = _admin(lambda s: admin.add_grant(s, agency_code, service, operations, purpose, legal_act))
     click.echo(f"granted to {agency_code}: {', '.join(added) or 'nothing new'}")
@@ -444,7 +444,7 @@ def grant_add(agency_code: str, service: str, operations: tuple[str, ...], purpo
 @click.argument("operations", nargs=-1)
 def grant_revoke(agency_code: str, service: str, operations: tuple[str, ...]) -> None:
     """Revoke OPERATIONS of SERVICE (all of them when none are named)."""
-    from provider import admin
+    from provider.access import admin
 
     revoked = _admin(lambda s: admin.revoke_grant(s, agency_code, service, operations))
     click.echo(f"revoked from {agency_code}: {', '.join(revoked)}")
@@ -457,7 +457,7 @@ def election() -> None:
 
 @election.command("list")
 def election_list() -> None:
-    from provider.rolls import elections
+    from provider.registry.special_electoral_rolls import elections
 
     for row in _admin(elections.list_elections):
         extended = f"extended to {row.extended_deadline}" if row.extended_deadline else "not extended"
@@ -470,7 +470,7 @@ def election_list() -> None:
 @click.option("--date", "election_date", required=True, help="Election day, YYYY-MM-DD.")
 @click.option("--deadline", required=True, help="Registration deadline, YYYY-MM-DD.")
 def election_add(code: str, name: str, election_date: str, deadline: str) -> None:
-    from provider.rolls import elections
+    from provider.registry.special_electoral_rolls import elections
 
     day, until = _date(election_date), _date(deadline)
     assert day is not None and until is not None
@@ -484,7 +484,7 @@ def election_add(code: str, name: str, election_date: str, deadline: str) -> Non
 @click.option("--withdraw", is_flag=True, help="Withdraw the extension.")
 def election_extend(code: str, until: str | None, withdraw: bool) -> None:
     """Extend the registration deadline of CODE (ministerial decision, at most two months)."""
-    from provider.rolls import elections
+    from provider.registry.special_electoral_rolls import elections
 
     if withdraw == (until is not None):
         raise click.UsageError("give exactly one of --until and --withdraw")
@@ -500,7 +500,7 @@ def user() -> None:
 @user.command("list")
 @click.option("--agency", "agency_code", default=None)
 def user_list(agency_code: str | None) -> None:
-    from provider import admin
+    from provider.access import admin
 
     for row in _admin(lambda s: admin.list_users(s, agency_code)):
         flags = ",".join(f for f, on in (("locked", row.locked), ("digest", row.digest),
@@ -518,8 +518,8 @@ def user_list(agency_code: str | None) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def user_add(username: str, agency_code: str, system_code: str, environment: str, allow_digest: bool,
              roles: tuple[str, ...], password_stdin: bool) -> None:
-    from provider import admin
-    from provider.credentials import CredentialKey
+    from provider.access import admin
+    from provider.access.credentials import CredentialKey
 
     password = _read_password(password_stdin)
     key = CredentialKey(_settings().credential_key_file)
@@ -534,8 +534,8 @@ def user_add(username: str, agency_code: str, system_code: str, environment: str
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def user_set_password(username: str, password_stdin: bool) -> None:
-    from provider import admin
-    from provider.credentials import CredentialKey
+    from provider.access import admin
+    from provider.access.credentials import CredentialKey
 
     password = _read_password(password_stdin)
     key = CredentialKey(_settings().credential_key_file)
@@ -546,7 +546,7 @@ def user_set_password(username: str, password_stdin: bool) -> None:
 @user.command("lock")
 @click.argument("username")
 def user_lock(username: str) -> None:
-    from provider import admin
+    from provider.access import admin
 
     _admin(lambda s: admin.set_locked(s, username, True))
     click.echo(f"user {username} locked")
@@ -556,7 +556,7 @@ def user_lock(username: str) -> None:
 @click.argument("username")
 def user_end_sessions(username: str) -> None:
     """End every auditor-console session of USERNAME now (a lock or a new password does it too)."""
-    from provider import admin
+    from provider.access import admin
 
     ended = _admin(lambda s: admin.end_console_sessions(s, username))
     click.echo(f"{ended} console session(s) of {username} ended")
@@ -565,7 +565,7 @@ def user_end_sessions(username: str) -> None:
 @user.command("unlock")
 @click.argument("username")
 def user_unlock(username: str) -> None:
-    from provider import admin
+    from provider.access import admin
 
     _admin(lambda s: admin.set_locked(s, username, False))
     click.echo(f"user {username} unlocked")
@@ -580,8 +580,8 @@ def user_bind_cert(username: str, cert_file: Path | None, sha256: str | None) ->
     """Bind a WS user to one client certificate: calls without it, or with another, are refused."""
     from cryptography import x509
 
-    from provider import admin
-    from provider.keys import sha256_hex
+    from provider.access import admin
+    from provider.xml.keys import sha256_hex
 
     if (cert_file is None) == (sha256 is None):
         raise click.UsageError("give exactly one of --cert FILE or --sha256 HEX")
@@ -599,7 +599,7 @@ def user_bind_cert(username: str, cert_file: Path | None, sha256: str | None) ->
 @click.argument("username")
 def user_unbind_cert(username: str) -> None:
     """Remove a WS user's client-certificate binding (the password alone suffices again)."""
-    from provider import admin
+    from provider.access import admin
 
     _admin(lambda s: admin.bind_client_cert(s, username, None))
     click.echo(f"user {username} is no longer bound to a client certificate")

@@ -4,7 +4,7 @@
 - ``mitroo_call_seconds{service,operation}``: the whole pipeline, from the first byte read to the signed answer;
 - ``mitroo_audit_write_seconds`` and ``mitroo_signing_seconds``: the two steps every call pays;
 - ``mitroo_login_failures_total`` and ``mitroo_login_refusals_total{reason}``: the lockout at work
-  (provider/lockout.py), so an operator sees a password spray;
+  (provider/access/lockout.py), so an operator sees a password spray;
 - ``mitroo_db_pool_connections{state}``: connections checked out and the pool's size, summed over
   the live worker processes.
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from provider.keys import KeySource, SignatureAlgorithm, read_passphrase
+from provider.xml.keys import KeySource, SignatureAlgorithm, read_passphrase
 
 ENVIRONMENTS = ("test", "production")
 FRONTS = ("none", "nginx")
@@ -77,7 +77,7 @@ class Settings:
     audit_seal_cert_file: Path | None = None
     audit_tsa_url: str = ""
     audit_tsa_ca_file: Path | None = None
-    # The buffering front (``serve`` with MITROO_FRONT=nginx, provider.front): its deadlines, who may
+    # The buffering front (``serve`` with MITROO_FRONT=nginx, provider.server.front): its deadlines, who may
     # read /metrics through it, and TLS (served by the front only).
     front: str = "none"
     front_header_timeout_seconds: int = 10  # the whole request line and headers

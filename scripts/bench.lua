@@ -18,7 +18,7 @@ function init(args)
     math.randomseed(tid * 7919)
     counter = math.random(count)
     non200, error_records = 0, 0
-    -- SOAPAction is mandatory in SOAP 1.1; "" leaves the operation to the Body (provider/gateway.py)
+    -- SOAPAction is mandatory in SOAP 1.1; "" leaves the operation to the Body (provider/soap/gateway.py)
     headers = {["Content-Type"] = "text/xml; charset=utf-8", ["SOAPAction"] = '""'}
 end
 

@@ -2,7 +2,7 @@
 
 Seeds a synthetic registry of --persons persons into --database-url, or reuses it when it already
 holds exactly that many, then times each way of naming an act, sequentially, over a random sample:
-at the domain layer (provider.acts on one session) and over HTTP through the real provider
+at the domain layer (provider.registry.civil_registry_acts.queries on one session) and over HTTP through the real provider
 (``mitroo-provider serve`` in its own process, the whole pipeline: authentication, grants, quota,
 audit row committed), and prints p50/p90/p99 per way and the plans PostgreSQL chooses by itself
 for one lookup of each way.
@@ -34,10 +34,11 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import ActParty, Agency, CivilAct, Person, RegistryOffice, WsUser
 from db.reference_data import load_all
-from db.synthetic import seed_registry
-from provider import acts, admin
-from provider.act_criteria import ActReference, PersonCriteria, SearchCriteria
-from provider.credentials import CredentialKey
+from provider.synthetic.registry import seed_registry
+from provider.registry.civil_registry_acts import queries as acts
+from provider.access import admin
+from provider.registry.civil_registry_acts.criteria import ActReference, PersonCriteria, SearchCriteria
+from provider.access.credentials import CredentialKey
 
 SERVER = os.environ.get("MITROO_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 USER, PASSWORD, AGENCY = "bench-acts", "bench-acts-password-2026", "BENCH"

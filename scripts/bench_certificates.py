@@ -5,7 +5,7 @@ scripts/bench-acts) was seeded without (moves, remarriages, gainmunrecdate), so 
 own, ``mitroo_bench_1m_certs`` (same seed 7, the current generator), on first run and reuses it
 afterwards; an existing database is first migrated (``upgrade head``). It then times each way of
 naming the family share, sequentially, over a random sample: at the domain layer
-(provider.certificates on one session, the certificate stored) and over HTTP through
+(provider.registry.civil_status_certificates.queries on one session, the certificate stored) and over HTTP through
 ``mitroo-provider serve`` in its own process (the whole pipeline, audit row committed), and prints
 p50/p90/p99 per way and the plans PostgreSQL chooses by itself for one lookup of each way.
 """
@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 
 from bench_acts import AGENCY, chosen_scans, percentiles, prepared, serve, stop, time_http
 from db.models import FamilyShare, FamilyShareMember, Grant, Municipality, Person
-from provider import admin, certificates
-from provider.act_criteria import PersonCriteria
-from provider.acts import find_persons
-from provider.certificate_criteria import CertificateRequest, ShareReference
-from provider.certificate_register import Issuance
+from provider.access import admin
+from provider.registry.civil_status_certificates import queries as certificates
+from provider.registry.civil_registry_acts.criteria import PersonCriteria
+from provider.registry.civil_registry_acts.queries import find_persons
+from provider.registry.civil_status_certificates.criteria import CertificateRequest, ShareReference
+from provider.registry.civil_status_certificates.register import Issuance
 from provider.errors import MitrooError
 
 SERVICE = "civilStatusCertificates"

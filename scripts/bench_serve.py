@@ -44,8 +44,9 @@ from sqlalchemy.orm import Session
 import bench_acts
 import bench_certificates
 from db.models import ActParty, AuditEvent, CivilAct, Grant, Municipality, Person, RegistryOffice
-from provider import acts, admin
-from provider.act_criteria import PersonCriteria
+from provider.registry.civil_registry_acts import queries as acts
+from provider.access import admin
+from provider.registry.civil_registry_acts.criteria import PersonCriteria
 
 CLI = bench_acts.CLI
 SUFFIX = "_certs"  # the database scripts/bench-certificates seeds: it has the families' histories
@@ -352,7 +353,7 @@ def raw_sign_rate(data_dir: Path, seconds: float = 3.0) -> float:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 
-    from provider.keys import KeySource, SignatureAlgorithm, load_signing_key
+    from provider.xml.keys import KeySource, SignatureAlgorithm, load_signing_key
 
     key = load_signing_key(KeySource(data_dir / "signing-key.pem", data_dir / "signing-cert.pem",
                                      algorithm=SignatureAlgorithm.RSA_SHA256)).private_key

@@ -19,7 +19,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from provider import contract  # noqa: E402
+from provider.soap import contract  # noqa: E402
 from tests.examples import COMMANDS, EXAMPLES, check  # noqa: E402
 from tests.rolls_fixtures import running_rolls  # noqa: E402
 

@@ -1,7 +1,7 @@
 """CPU per call of the full pipeline, by part, in-process (run by scripts/profile-calls; not part of the
 test suite).
 
-It builds the provider application (``provider.app.Provider``, as a gunicorn worker does) on the
+It builds the provider application (``provider.server.app.Provider``, as a gunicorn worker does) on the
 benchmark database of scripts/bench (``mitroo_bench_1m_certs``, which must exist: run scripts/bench
 once first), and calls it directly as a WSGI application, one call at a time, with the workload mix
 of scripts/bench (the same envelopes, a unique auditTransactionId each). No HTTP server and no load
@@ -68,10 +68,13 @@ class Meter:
 def instrument(meter: Meter) -> None:
     """Wrap each part's entry points (module and class attributes, looked up at call time)."""
     from audit import events
-    from provider import acts, certificates, parameters, soap, xmlparse
-    from provider.concurrency import ConcurrencyCap
-    from provider.gateway import Gateway
-    from provider.signing import ResponseSigner
+    from provider.registry.civil_registry_acts import queries as acts
+    from provider.registry.civil_status_certificates import queries as certificates
+    from provider.registry.registry_parameters import queries as parameters
+    from provider.xml import envelope as soap, parse as xmlparse
+    from provider.access.concurrency import ConcurrencyCap
+    from provider.soap.gateway import Gateway
+    from provider.xml.signing import ResponseSigner
 
     for owner, name, part in (
         (xmlparse, "parse", "parse"), (soap, "parse_envelope", "parse"), (Gateway, "_validate", "parse"),
@@ -117,9 +120,9 @@ def main() -> None:
     import gc
 
     meter = Meter()
-    assert "provider.edge.civil_status_certificates" not in sys.modules  # it binds its handlers at import
+    assert "provider.soap.services.civil_status_certificates" not in sys.modules  # it binds its handlers at import
     instrument(meter)
-    from provider.app import create_app
+    from provider.server.app import create_app
     provider = create_app()
     gc.freeze()  # as each gunicorn worker does after start-up
 

@@ -41,7 +41,7 @@ from typing import Any
 import requests
 
 from bench_acts import ENVELOPE  # scripts/ is on sys.path when this script runs
-from provider.demo import DEMO_USERS
+from provider.synthetic.demo import DEMO_USERS
 
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))
 TICK = 1.0  # seconds between two trickled bytes

@@ -45,7 +45,7 @@ from db.engine import make_engine
 from db.models import (
     Agency, AuditEvent, Election, Municipality, PermitHolder, Person, ResidencePermit, RollApplication,
 )
-from provider.demo import DEMO_USERS
+from provider.synthetic.demo import DEMO_USERS
 
 from bench_acts import ENVELOPE  # scripts/ is on sys.path when this script runs
 

@@ -1,7 +1,7 @@
 """The acts tests' data: the demo dataset's synthetic registry (the persons and seed that
 ``scripts/serve`` seeds, so the demo examples of docs/services/acts.md hold here too), one namesake added so
 that a name + birthdate matches two persons, and an oracle that reads an act straight from the
-tables, independently of provider.acts, to compare answers with."""
+tables, independently of provider.registry.civil_registry_acts.queries, to compare answers with."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import Date, Engine, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from db.elot743 import transliterate
+from provider.registry.text.elot743 import transliterate
 from db.models import ActParty, CivilAct, Country, MarginalNote, Municipality, Person, RegistryOffice
-from db.synthetic import make_amka, seed_registry
+from provider.synthetic.registry import make_amka, seed_registry
 
 DEMO_PERSONS, DEMO_SEED = 2000, 2026  # the defaults of `mitroo-provider demo`
 MAIN_ROLE = {"BIRTH": "child", "DEATH": "deceased", "MARRIAGE": "spouse", "PARTNERSHIP": "partner"}

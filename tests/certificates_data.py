@@ -1,6 +1,6 @@
 """The certificates tests' data: histories found in the demo dataset (``registry`` fixture) by plain
 SQL, and an oracle that reads a family share's composition on a day straight from the tables,
-independently of provider.certificates, to compare answers with."""
+independently of provider.registry.civil_status_certificates.queries, to compare answers with."""
 from __future__ import annotations
 
 import datetime as dt

@@ -31,10 +31,10 @@ from sqlalchemy.orm import Session
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.reference_data import load_all
-from provider import admin
-from provider.app import Provider
-from provider.credentials import CredentialKey
-from provider.keys import SignatureAlgorithm, generate_development_key
+from provider.access import admin
+from provider.server.app import Provider
+from provider.access.credentials import CredentialKey
+from provider.xml.keys import SignatureAlgorithm, generate_development_key
 from provider.settings import Settings
 from tests.acts_data import Registry, seed_demo_registry
 

@@ -16,8 +16,8 @@ from typing import Iterator
 
 from sqlalchemy.orm import Session
 
-from provider import admin
-from provider.credentials import CredentialKey
+from provider.access import admin
+from provider.access.credentials import CredentialKey
 from tests.conftest import PASSWORD, PreparedDatabase, signing_key_files
 
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))

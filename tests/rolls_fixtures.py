@@ -1,5 +1,5 @@
 """The special electoral rolls' test data: the seed's worked examples and the other 2010 cases of
-tests/data/rolls/holders-2010.json, loaded through ``db.rolls_book`` like the synthetic data; and
+tests/data/rolls/holders-2010.json, loaded through ``provider.synthetic.rolls_book`` like the synthetic data; and
 ``running_rolls``, a provider over the demo dataset (what ``scripts/serve`` seeds: registry,
 synthetic rolls, demo users) plus these holders, with zeep clients for municipalities (agencies
 acting for one municipality) and for the Ministry's elections directorate."""
@@ -20,10 +20,10 @@ from zeep import Client
 from zeep.wsse.username import UsernameToken
 
 from db.models import WsUser
-from db.rolls_book import RollBook
-from provider import admin
-from provider.credentials import CredentialKey
-from provider.demo import DEMO_PERSONS, DEMO_SEED, ensure_demo
+from provider.synthetic.rolls_book import RollBook
+from provider.access import admin
+from provider.access.credentials import CredentialKey
+from provider.synthetic.demo import DEMO_PERSONS, DEMO_SEED, ensure_demo
 from tests.conftest import PASSWORD, Running, discard_database, prepare_database, serve, settings_for, stop
 
 ROLLS_DATA = Path(__file__).with_name("data") / "rolls"

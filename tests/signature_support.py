@@ -16,7 +16,7 @@ from typing import Callable
 
 from lxml import etree
 
-from provider import namespaces as ns
+from provider.xml import namespaces as ns
 
 ENV = f"{{{ns.SOAP11_ENV}}}"
 WSSE = f"{{{ns.WSSE}}}"

@@ -17,8 +17,8 @@ from lxml import etree
 from sqlalchemy import Engine, select
 
 from db.models import AuditEvent, AuditEventSubject
-from provider import namespaces as ns
-from provider.wssecurity import password_digest
+from provider.xml import namespaces as ns
+from provider.xml.wssecurity import password_digest
 
 DATA = Path(__file__).with_name("data")
 REQUESTS = DATA / "requests"

@@ -134,7 +134,7 @@ class UsedNonce(Base):
 
 
 class LoginFailure(Base):
-    """One failed login, kept for the lockout window (provider/lockout.py)."""
+    """One failed login, kept for the lockout window (provider/access/lockout.py)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
@@ -151,7 +151,7 @@ class LoginFailure(Base):
 class LoginSource(Base):
     """A username's successful login from a source address, remembered for the lockout policy: an
     address that logged a user in before is never locked out or slowed by others' failures
-    (provider/lockout.py)."""
+    (provider/access/lockout.py)."""
 
     __tablename__ = "login_sources"
 

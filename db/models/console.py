@@ -1,4 +1,4 @@
-"""The auditor console's server-side sessions (audit/web/sessions.py)."""
+"""The auditor console's server-side sessions (audit/console/sessions.py)."""
 from __future__ import annotations
 
 import datetime as dt

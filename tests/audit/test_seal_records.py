@@ -22,9 +22,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, close_all_sessions, sessionmaker
 
 from audit import events, sealrecords
-from provider.keys import sha256_hex
+from provider.xml.keys import sha256_hex
 from audit.seal import SealRefused, seal, verify
-from provider.keys import KeySource, load_signing_key
+from provider.xml.keys import KeySource, load_signing_key
 from tests.audit.test_seal import event_id, record, tamper
 from tests.audit.tsa import LocalTsa, make_tsa_files, serve_tsa
 from tests.conftest import PreparedDatabase, discard_database, prepare_database, signing_key_files

@@ -176,7 +176,7 @@ def test_envelope_refuses_input_that_is_not_elements(provider: Running) -> None:
 def test_the_envelope_helper_knows_the_provider_s_services_and_namespaces() -> None:
     """consumer_client does not import the provider: its copy of the names must stay the provider's."""
     from consumer_client import envelope as helper
-    from provider import namespaces as ns
+    from provider.xml import namespaces as ns
 
     assert set(helper.SERVICES) == set(ns.SERVICE_NAMES)
     assert helper.COMMON_NS == ns.COMMON

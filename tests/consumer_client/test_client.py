@@ -19,8 +19,8 @@ from consumer_client import (
 )
 from consumer_client.models import CodeEntry, Municipality, RegistryOffice
 from consumer_client.signature import load_certificates
-from provider import admin
-from provider.credentials import CredentialKey
+from provider.access import admin
+from provider.access.credentials import CredentialKey
 from tests.conftest import PASSWORD, USERS, Running, signing_key_files
 from tests.consumer_client.proxy import Proxy
 from tests.support import audit_row

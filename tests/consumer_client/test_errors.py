@@ -10,7 +10,7 @@ from zeep.exceptions import Fault
 from consumer_client import errors
 from consumer_client.core import ClientCore
 from provider.errors import ErrorCode, MitrooError
-from provider.soap import fault_document
+from provider.xml.envelope import fault_document
 
 
 def test_every_code_of_design_6_has_its_own_exception() -> None:

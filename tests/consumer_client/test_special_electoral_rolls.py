@@ -23,7 +23,7 @@ from consumer_client.models import Reply, snake
 from consumer_client.special_electoral_rolls import CreatedApplication, Eligibility, RollApplication
 from db.models import RollApplication as RollApplicationRow
 from db.models import RollEntry
-from provider.rolls.numbers import application_number
+from provider.registry.special_electoral_rolls.numbers import application_number
 from tests.consumer_client.proxy import Proxy
 from tests.consumer_client.test_cli import client_env, run
 from tests.consumer_client.test_client import make_client

@@ -18,7 +18,7 @@ import pytest
 import xmlschema
 from lxml import etree
 
-from provider import namespaces as ns
+from provider.xml import namespaces as ns
 from tests.acts_data import Registry
 from tests.conftest import PASSWORD, USERS, Running
 from tests.support import DATA, post

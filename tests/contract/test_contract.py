@@ -11,8 +11,8 @@ import requests
 import xmlschema
 from lxml import etree
 
-from provider import contract
-from provider import namespaces as ns
+from provider.soap import contract
+from provider.xml import namespaces as ns
 from tests.conftest import PASSWORD, USERS, Running
 from tests.support import audit_record, envelope, security_text
 

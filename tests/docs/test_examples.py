@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from provider.keys import SignatureAlgorithm
+from provider.xml.keys import SignatureAlgorithm
 from tests.conftest import signing_key_files
 from tests.examples import COMMANDS, check
 from tests.rolls_fixtures import Rolls

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from db.engine import make_sessionmaker
 from db.models import Agency, CallSlot
-from provider.accreditation import Caller
-from provider import concurrency
-from provider.concurrency import ConcurrencyCap
+from provider.access.accreditation import Caller
+from provider.access import concurrency
+from provider.access.concurrency import ConcurrencyCap
 from tests.conftest import PASSWORD, PreparedDatabase, discard_database, prepare_database
 from tests.processes import ProviderProcess, new_agency, provider_process
 from tests.support import Answer, audit_record, audit_row, envelope, post, security_text

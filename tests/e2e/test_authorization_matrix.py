@@ -14,9 +14,10 @@ import pytest
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from provider import admin, contract
+from provider.access import admin
+from provider.soap import contract
 from provider.catalogue import CATALOGUE
-from provider.credentials import CredentialKey
+from provider.access.credentials import CredentialKey
 from tests.conftest import PASSWORD, PreparedDatabase, Running
 from tests.support import Answer, envelope, post, security_text
 

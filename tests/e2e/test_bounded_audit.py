@@ -10,7 +10,7 @@ import string
 import requests
 from sqlalchemy import Engine, text
 
-from provider.auditrecord import FIELDS, stored_form
+from provider.xml.auditrecord import FIELDS, stored_form
 from tests.conftest import PASSWORD, Running
 from tests.support import Answer, audit_record, audit_row, envelope, post, security_text
 from tests.processes import new_agency

@@ -125,7 +125,7 @@ def test_namesakes_are_ambiguous_by_name_and_told_apart_by_mothername(client: Cl
 
 
 def _amka_of_nobody(registry: Registry) -> str:
-    from db.synthetic import make_amka
+    from provider.synthetic.registry import make_amka
 
     used = set(registry.scalars("SELECT amka FROM persons"))
     return next(a for a in (make_amka(dt.date(1950, 1, 1), "F", n) for n in range(5000)) if a not in used)

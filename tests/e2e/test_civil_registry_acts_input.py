@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from zeep import Client
 
-from provider.act_criteria import FIRST_YEAR, registry_today
+from provider.registry.civil_registry_acts.criteria import FIRST_YEAR, registry_today
 from tests.acts_data import Registry
 from tests.conftest import PASSWORD, USERS, Running
 from tests.e2e.test_civil_registry_acts import acts_client, call, refused

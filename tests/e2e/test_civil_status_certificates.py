@@ -15,10 +15,10 @@ from zeep import Client
 from zeep.wsse.username import UsernameToken
 
 from db.models import Certificate, Person
-from db.synthetic import make_amka
-from provider import admin
-from provider.certificate_criteria import NUMBER_PATTERN
-from provider.credentials import CredentialKey
+from provider.synthetic.registry import make_amka
+from provider.access import admin
+from provider.registry.civil_status_certificates.criteria import NUMBER_PATTERN
+from provider.access.credentials import CredentialKey
 from tests import certificates_data as data
 from tests.acts_data import Registry
 from tests.conftest import PASSWORD, USERS, Running

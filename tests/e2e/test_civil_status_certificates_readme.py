@@ -11,8 +11,8 @@ import pytest
 from zeep import Client
 from zeep.wsse.username import UsernameToken
 
-from provider.credentials import CredentialKey
-from provider.demo import DEMO_USERS, ensure_demo
+from provider.access.credentials import CredentialKey
+from provider.synthetic.demo import DEMO_USERS, ensure_demo
 from tests.acts_data import DEMO_SEED, Registry
 from tests.conftest import PreparedDatabase, Running
 from tests.docs_text import doc_text

@@ -11,8 +11,9 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from consumer_client.signature import load_certificates, verify_response
-from provider import admin, contract
-from provider.credentials import CredentialKey
+from provider.access import admin
+from provider.soap import contract
+from provider.access.credentials import CredentialKey
 from tests.conftest import PASSWORD, PreparedDatabase, Running, signing_key_files
 from tests.e2e.test_authorization_matrix import FIXTURE, ROLE_SERVICES, granted, refused_by_grant, sample_input
 from tests.support import audit_row, envelope, post, security_text

@@ -15,7 +15,7 @@ import pytest
 from zeep import Client
 from zeep.wsse.username import UsernameToken
 
-from provider.demo import DEMO_USERS
+from provider.synthetic.demo import DEMO_USERS
 from tests.docs_text import doc_block
 from tests.support import audit_record
 

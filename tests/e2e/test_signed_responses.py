@@ -14,8 +14,8 @@ from zeep.wsse.signature import MemorySignature
 from zeep.wsse.username import UsernameToken
 
 from consumer_client.signature import load_certificates, verify_response
-from provider import contract
-from provider.keys import SignatureAlgorithm, generate_development_key
+from provider.soap import contract
+from provider.xml.keys import SignatureAlgorithm, generate_development_key
 from tests import signature_support as sig
 from tests.conftest import (
     PASSWORD, USERS, KeyFiles, PreparedDatabase, Running, serve, settings_for, signing_key_files, stop,

@@ -25,9 +25,9 @@ from zeep.wsse.username import UsernameToken
 
 from consumer_client import MitrooClient, ProviderError
 from db.models import WsUser
-from provider import admin
-from provider.keys import sha256_hex
-from provider.transport import CLIENT_CERT_HEADER
+from provider.access import admin
+from provider.xml.keys import sha256_hex
+from provider.access.transport import CLIENT_CERT_HEADER
 from tests.conftest import PASSWORD, PreparedDatabase, signing_key_files
 from tests.processes import ProviderProcess, new_agency, provider_process
 from tests.support import Answer, audit_record, audit_row, envelope, security_text

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from db.engine import make_engine, make_sessionmaker
 from db.migrate import head_revision
 from db.models import WsUser
-from provider.accreditation import Authenticator
+from provider.access.accreditation import Authenticator
 from provider.catalogue import CATALOGUE
-from provider.credentials import CredentialKey, verify_password
+from provider.access.credentials import CredentialKey, verify_password
 from provider.errors import ErrorCode, MitrooError
-from provider.wssecurity import UsernameToken
+from provider.xml.wssecurity import UsernameToken
 from tests.conftest import discard_database, new_database_url
 
 SCRIPT = Path(sys.executable).with_name("mitroo-provider")
@@ -268,7 +268,7 @@ def test_user_lock_unlock_and_set_password(cli: Cli) -> None:
 
 
 def test_user_bind_cert_and_unbind_cert(cli: Cli, tmp_path: Path) -> None:
-    from provider.keys import sha256_hex
+    from provider.xml.keys import sha256_hex
     from tests.tls_certs import TestCA
 
     issued = TestCA(tmp_path).issue("agency-system")

@@ -33,7 +33,7 @@ OLD_WARNINGS = ("-W", "ignore:'cgi' is deprecated:DeprecationWarning",
 
 
 def test_the_provider_and_its_contract_load_without_a_warning(tmp_path: Path) -> None:
-    code = "import provider.app\nfrom provider import contract\nfor s in contract.SERVICES: contract.wsdl(s)"
+    code = "import provider.server.app\nfrom provider.soap import contract\nfor s in contract.SERVICES: contract.wsdl(s)"
     run = python(code, "-W", "error", *OLD_WARNINGS, pycache=tmp_path)
     assert (run.returncode, run.stderr) == (0, "")
 

@@ -1,4 +1,4 @@
-"""agency_call_slots: the per-agency concurrency cap, shared by every worker (provider.concurrency).
+"""agency_call_slots: the per-agency concurrency cap, shared by every worker (provider.access.concurrency).
 
 Revision ID: 0009
 Revises: 0008

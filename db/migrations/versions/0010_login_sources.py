@@ -1,5 +1,5 @@
 """login_sources: the (username, source address) pairs that logged in successfully, so the lockout
-never locks out or slows an address that authenticated a user before (provider/lockout.py).
+never locks out or slows an address that authenticated a user before (provider/access/lockout.py).
 
 Revision ID: 0010
 Revises: 0009

@@ -1,4 +1,4 @@
-"""console_sessions: the auditor console's server-side sessions (audit.web.sessions).
+"""console_sessions: the auditor console's server-side sessions (audit.console.sessions).
 
 Revision ID: 0012
 Revises: 0011

@@ -13,8 +13,8 @@ import pytest
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from provider import admin
-from provider.credentials import CredentialKey
+from provider.access import admin
+from provider.access.credentials import CredentialKey
 from tests.conftest import PASSWORD, USERS
 from tests.e2e.special_electoral_rolls.conftest import call, ok, refused
 from tests.e2e.special_electoral_rolls.steps import ALL_DOCUMENTS, create, created, finalize, get, reject, roll

@@ -1,1 +1,0 @@
-"""The auditor web console (``mitroo-audit web``): issue 12. See ``audit.web.app``."""

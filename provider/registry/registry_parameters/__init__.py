@@ -1,0 +1,1 @@
+"""The registry's parameter tables (service registryParameters): queries.py."""

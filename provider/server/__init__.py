@@ -1,0 +1,1 @@
+"""Serving: the WSGI app factory, gunicorn and the nginx front, health."""

@@ -1,0 +1,28 @@
+"""The benchmark's echo service: ``echo(text)`` answers ``text``, through the same server and spyne
+as every service but without the database, the audit or the signature (the framework's ceiling that
+``scripts/bench`` compares the full pipeline with). Mounted at ``/ws/benchEcho`` only when
+``MITROO_BENCH_ECHO`` is on, which the settings refuse outside the test environment; never published.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
+from spyne import Application, ServiceBase, Unicode, rpc
+from spyne.protocol.soap import Soap11
+
+from provider.xml import namespaces as ns
+
+SERVICE = "benchEcho"
+
+
+class Service(ServiceBase):
+    __service_name__ = SERVICE
+
+    @rpc(Unicode(min_occurs=1, nillable=False), _returns=Unicode, _operation_name="echo")
+    def echo(ctx: Any, text: str) -> str:  # noqa: N805 (spyne passes the method context first)
+        return text
+
+
+def application() -> Application:
+    return Application([Service], tns=ns.BENCH_ECHO, name=SERVICE, in_protocol=Soap11(), out_protocol=Soap11())

@@ -1,0 +1,189 @@
+"""Shared SOAP types (namespace ``urn:mitroo-politon:common:v1``) and the operation factory."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any, Callable
+
+from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
+from spyne import ComplexModel, Date, DateTime, Int, ServiceBase, Unicode, rpc
+
+from provider.xml import namespaces as ns
+from provider.soap.call import ENVIRON_KEY, Call
+from provider.errors import MitrooError
+
+Mandatory = dict(min_occurs=1, nillable=False)
+Optional = dict(min_occurs=0, nillable=False)
+
+
+def text(**kwargs: Any) -> type:
+    """A mandatory string unless told otherwise."""
+    options = {**Mandatory, **kwargs}
+    return Unicode(**options)
+
+
+class AuditRecord(ComplexModel):
+    """The caller's audit data, mandatory on every call (checked by the pipeline)."""
+
+    __namespace__ = ns.COMMON
+    __type_name__ = "auditRecord"
+    _type_info = [
+        ("auditTransactionId", text()),
+        ("auditTransactionDate", text()),
+        ("auditUnit", text()),
+        ("auditProtocol", text()),
+        ("auditUserId", text()),
+        ("auditUserIp", text()),
+    ]
+
+
+class ErrorRecord(ComplexModel):
+    __namespace__ = ns.COMMON
+    __type_name__ = "errorRecord"
+    _type_info = [("errorCode", text()), ("errorDescr", text())]
+
+
+class MethodList(ComplexModel):
+    __namespace__ = ns.COMMON
+    __type_name__ = "methodList"
+    _type_info = [("method", Unicode(min_occurs=0, max_occurs="unbounded", nillable=False))]
+
+
+class EmptyInput(ComplexModel):
+    __namespace__ = ns.COMMON
+    __type_name__ = "emptyInputRecord"
+    _type_info: list[tuple[str, Any]] = []
+
+
+class PersonCriteria(ComplexModel):
+    """A person, named by AMKA or by surname + firstname + fathername + birthdate (mothername optional).
+
+    Every element is optional in the schema: which combination is complete is a domain rule,
+    answered with MP_INVALID_INPUT naming the element that is missing.
+    """
+
+    __namespace__ = ns.COMMON
+    __type_name__ = "personCriteria"
+    _type_info = [
+        ("amka", text(**Optional)),
+        ("surname", text(**Optional)),
+        ("firstname", text(**Optional)),
+        ("fathername", text(**Optional)),
+        ("mothername", text(**Optional)),
+        ("birthdate", Date(**Optional)),
+    ]
+
+
+class ActReference(ComplexModel):
+    """A civil act by reference: registry office, act number, year, and volume where the office keeps volumes."""
+
+    __namespace__ = ns.COMMON
+    __type_name__ = "actReference"
+    _type_info = [
+        ("registryOfficeCode", text()),
+        ("actNumber", Int(**Mandatory)),
+        ("volume", Int(**Optional)),
+        ("year", Int(**Mandatory)),
+    ]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def output_model(model: type, record: Any) -> Any:
+    """``model`` filled from the frozen ``record``'s fields of the same (camelCase) name; others are left out."""
+    names = model._type_info
+    values = {_camel(f.name): getattr(record, f.name) for f in dataclasses.fields(record)}
+    return model(**{name: value for name, value in values.items() if name in names})
+
+
+def input_record(record_type: type, data: Any) -> Any:
+    """A domain criteria record from a spyne input object (absent elements are None)."""
+    if data is None:
+        return None
+    return record_type(**{f.name: getattr(data, _camel(f.name), None) for f in dataclasses.fields(record_type)})
+
+
+class AbortCall(Exception):
+    """Raised inside a spyne method when the gateway must answer with a fault instead."""
+
+
+class _QuietAbortCall(logging.Filter):
+    """spyne logs every exception a method raises, with a traceback, at CRITICAL. AbortCall is how an
+    operation hands a fault to the gateway, which logs the cause itself in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], AbortCall))
+
+
+logging.getLogger("spyne.application.server").addFilter(_QuietAbortCall())
+
+
+def _error_record(error: MitrooError) -> ErrorRecord:
+    return ErrorRecord(errorCode=error.code.name, errorDescr=error.description)
+
+
+Handler = Callable[[Call, Any], Any]
+
+
+def operation(name: str, input_model: type, output_model: type, handler: Handler) -> Any:
+    """A document/literal wrapped operation in the KED shape (DESIGN §4).
+
+    Request ``<name>``: auditRecord + ``<name>InputRecord``. Response ``<name>Response``:
+    ``<name>OutputRecord`` (absent on error), callSequenceId, callSequenceDate, errorRecord.
+    """
+
+    def method(ctx: Any, auditRecord: Any, input_record: Any) -> tuple[Any, str, Any, Any]:
+        call: Call = ctx.transport.req_env[ENVIRON_KEY]
+        ids = (call.call_sequence_id, call.call_sequence_date)
+        if call.rejection is not None:
+            return None, *ids, _error_record(call.rejection)
+        try:
+            output = handler(call, input_record)
+        except MitrooError as error:
+            if error.code.is_fault:
+                call.failure = error
+                raise AbortCall() from None
+            call.answered_error = error
+            return None, *ids, _error_record(error)
+        except Exception as exc:  # anything else becomes MP_INTERNAL_ERROR in the gateway
+            call.failure = exc
+            raise AbortCall() from None
+        return output, *ids, None
+
+    method.__name__ = name
+    return rpc(
+        AuditRecord.customize(**Mandatory),
+        input_model.customize(**Mandatory),
+        _returns=(
+            output_model.customize(min_occurs=0, nillable=True),
+            Unicode(min_occurs=1, nillable=False),
+            DateTime(min_occurs=1, nillable=False, timezone=True),
+            ErrorRecord.customize(min_occurs=1, nillable=True),
+        ),
+        _in_variable_names={"input_record": f"{name}InputRecord"},
+        _out_variable_names=(f"{name}OutputRecord", "callSequenceId", "callSequenceDate", "errorRecord"),
+        _operation_name=name,
+    )(method)
+
+
+def service_class(service: str, operations: dict[str, tuple[type, type, Handler]]) -> type:
+    """A spyne ServiceBase with ``operations`` plus the listMethods/allowedMethods metaservices."""
+    from provider.soap.metaservices import allowed_methods, list_methods
+
+    names = sorted([*operations, "listMethods", "allowedMethods"])
+    members: dict[str, Any] = {"__service_name__": service}
+    for name, (input_model, output_model, handler) in operations.items():
+        members[name] = operation(name, input_model, output_model, handler)
+    members["listMethods"] = operation(
+        "listMethods", EmptyInput, MethodList, lambda call, _input: MethodList(method=list_methods(names))
+    )
+    members["allowedMethods"] = operation(
+        "allowedMethods",
+        EmptyInput,
+        MethodList,
+        lambda call, _input: MethodList(method=allowed_methods(call, names)),
+    )
+    return type(f"{service}Service", (ServiceBase,), members)

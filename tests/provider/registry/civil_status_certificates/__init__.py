@@ -1,0 +1,1 @@
+"""Tests of provider.registry.civil_status_certificates."""
