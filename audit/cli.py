@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -185,7 +186,7 @@ def _settings() -> Settings:
         raise click.ClickException(str(exc)) from None
 
 
-def _seal_log(settings: Settings) -> "SealLog":
+def _seal_log(settings: Settings) -> SealLog:
     """The seal log as configured, with the seal key loaded (sealing signs with it)."""
     from audit.sealrecords import SealLog, certificates_in
     from provider.xml.keys import KeyConfigError, load_signing_key
@@ -243,7 +244,6 @@ def seal_command(lag: int, batch: int, every: int | None) -> None:
 
     from audit.seal import SealRefused, seal
     from audit.sealrecords import SealLogError
-
     from db import partitions
 
     log = _seal_log(_settings())
@@ -371,7 +371,7 @@ def retention_command(older_than: str, archive_dir: Path, export_only: bool) -> 
 
     def work(session: Session) -> None:
         try:
-            before = retention.cutoff(older_than, dt.datetime.now(dt.timezone.utc))
+            before = retention.cutoff(older_than, dt.datetime.now(dt.UTC))
             done = 0
             for result in retention.run(session, before, archive_dir, drop_partitions=not export_only):
                 done += 1

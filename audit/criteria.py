@@ -7,7 +7,7 @@ says ``--since``, the console its form label.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -41,7 +41,7 @@ def parse_time(value: str | None, name: str) -> dt.datetime | None:
         raise QueryError(f"{name}: {value!r} is not a date (2026-11-23) or date-time (2026-11-23T10:00)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ATHENS)
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def parse_act(value: str | None, name: str) -> tuple[str, int, int, int | None] | None:

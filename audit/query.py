@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from typing import Iterator
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from db.models import (
-    ActParty, AuditEvent, AuditEventSubject, CivilAct, FamilyShare, FamilyShareMember, Municipality, Person,
+    ActParty,
+    AuditEvent,
+    AuditEventSubject,
+    CivilAct,
+    FamilyShare,
+    FamilyShareMember,
+    Municipality,
+    Person,
     RegistryOffice,
 )
 
@@ -198,5 +205,5 @@ EXPORTED = (
 def as_record(event: AuditEvent) -> dict[str, object]:
     """An event as plain values (the server time in ISO 8601, UTC), in a fixed column order."""
     record: dict[str, object] = {name: getattr(event, name) for name in EXPORTED}
-    record["server_time"] = event.server_time.astimezone(dt.timezone.utc).isoformat()
+    record["server_time"] = event.server_time.astimezone(dt.UTC).isoformat()
     return record

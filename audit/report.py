@@ -73,7 +73,7 @@ def subject_report(session: Session, amka: str, *, since: dt.datetime | None = N
     )
     return SubjectReport(
         amka=amka, name=f"{person.firstname} {person.surname}",
-        generated_at=(now or dt.datetime.now(dt.timezone.utc)).astimezone(ATHENS),
+        generated_at=(now or dt.datetime.now(dt.UTC)).astimezone(ATHENS),
         since=since, until=until, accesses=accesses,
     )
 

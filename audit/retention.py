@@ -24,9 +24,9 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generator, Iterator
 
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
@@ -66,7 +66,7 @@ def cutoff(older_than: str, now: dt.datetime) -> dt.datetime:
             total = now.year * 12 + now.month - 1 - months
             return now.replace(year=total // 12, month=total % 12 + 1, day=1, hour=0, minute=0, second=0,
                                microsecond=0)
-        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.timezone.utc)
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
     except ValueError:
         raise RetentionError(
             f"--older-than {older_than!r}: give days (400d), months (13m) or a date (2025-01-01)"
@@ -79,11 +79,11 @@ def due_months(connection: Connection, before: dt.datetime) -> list[dt.date]:
         raise RetentionError("retention drops PostgreSQL's monthly partitions; the SQLite store is not partitioned")
     return [p.month for p in partitions.listed(connection)
             if p.month is not None and dt.datetime.combine(partitions.next_month(p.month), dt.time(),
-                                                           dt.timezone.utc) <= before]
+                                                           dt.UTC) <= before]
 
 
 def _bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    utc = dt.timezone.utc
+    utc = dt.UTC
     return dt.datetime.combine(month, dt.time(), utc), dt.datetime.combine(partitions.next_month(month), dt.time(), utc)
 
 
@@ -149,7 +149,7 @@ def export(session: Session, month: dt.date, directory: Path) -> tuple[Path, Pat
         "format": FORMAT, "month": f"{month:%Y-%m}", "from": start.isoformat(), "to": end.isoformat(),
         "events": events, "subjects": subject_rows, "firstEventId": first, "lastEventId": last,
         "archive": archive.name, "archiveSha256": _sha256(archive),
-        "exportedAt": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "exportedAt": dt.datetime.now(dt.UTC).isoformat(),
     }
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return archive, manifest_path, manifest
@@ -216,7 +216,7 @@ def drop(session: Session, manifest: dict[str, object], manifest_sha256: str) ->
         month=month, events=int(manifest["events"]), subjects=int(manifest["subjects"]),  # type: ignore[call-overload]
         first_event_id=manifest["firstEventId"], last_event_id=manifest["lastEventId"],
         archive=str(manifest["archive"]), archive_sha256=str(manifest["archiveSha256"]),
-        manifest_sha256=manifest_sha256, dropped_at=dt.datetime.now(dt.timezone.utc)))
+        manifest_sha256=manifest_sha256, dropped_at=dt.datetime.now(dt.UTC)))
     session.commit()
 
 

@@ -30,8 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -138,7 +138,7 @@ class SealRefused(Exception):
 def _record(row: AuditSeal) -> SealRecord:
     return SealRecord(seal=row.id, first_event_id=row.first_event_id, last_event_id=row.last_event_id,
                       events=row.event_count, previous_digest=row.previous_digest, digest=row.digest,
-                      sealed_at=row.sealed_at.astimezone(dt.timezone.utc).isoformat(), lag_seconds=row.lag_seconds)
+                      sealed_at=row.sealed_at.astimezone(dt.UTC).isoformat(), lag_seconds=row.lag_seconds)
 
 
 def _catch_up(session: Session, log: SealLog) -> list[str]:
@@ -179,7 +179,7 @@ def seal(session: Session, *, lag: int = 60, batch: int = 50_000, now: dt.dateti
     to ``log``; return what was done. Raises ``SealRefused`` (nothing sealed) for a back-dated
     event or a seal log that does not match the store, and ``SealLogError`` when the record cannot
     be written (the seal is committed; the next run records it)."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     warnings = _catch_up(session, log) if log is not None else []
     previous_seal = _last_seal(session)
     last_id, digest = (previous_seal.last_event_id, previous_seal.digest) if previous_seal else (0, GENESIS)

@@ -24,16 +24,22 @@ import json
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from rfc3161_client import (HashAlgorithm, PKIStatus, TimestampRequestBuilder, VerificationError, VerifierBuilder,
-                            decode_timestamp_response)
+from rfc3161_client import (
+    HashAlgorithm,
+    PKIStatus,
+    TimestampRequestBuilder,
+    VerificationError,
+    VerifierBuilder,
+    decode_timestamp_response,
+)
 
 from provider.xml.keys import SigningKey, sha256_hex
 
@@ -100,7 +106,7 @@ def request_timestamp(url: str, data: bytes, trusted: list[x509.Certificate]) ->
     http = urllib.request.Request(url, data=request.as_bytes(), method="POST",
                                   headers={"Content-Type": "application/timestamp-query"})
     try:
-        with urllib.request.urlopen(http, timeout=TSA_TIMEOUT_SECONDS) as answer:  # noqa: S310 (configured URL)
+        with urllib.request.urlopen(http, timeout=TSA_TIMEOUT_SECONDS) as answer:
             body = answer.read(MAX_TSA_RESPONSE_BYTES + 1)
     except (urllib.error.URLError, OSError) as exc:
         raise SealLogError(f"the Time-Stamping Authority at {url} cannot be reached: {exc}") from None

@@ -7,10 +7,29 @@
 """
 from consumer_client.client import MitrooClient
 from consumer_client.errors import (
-    AccreditationInactive, Ambiguous, AuthenticationFailed, CriminalRecordPending, DeadlinePassed, DocumentsMissing,
-    DuplicateTransaction, InternalError, InvalidAuditRecord, InvalidInput, MalformedRequest, MitrooClientError,
-    NotAuthorized, NotEligible, NotFound, ProviderError, QuotaExceeded, SchemaInvalid, ServiceUnavailable,
-    SignatureError, StateConflict, TransportError, UnknownError,
+    AccreditationInactive,
+    Ambiguous,
+    AuthenticationFailed,
+    CriminalRecordPending,
+    DeadlinePassed,
+    DocumentsMissing,
+    DuplicateTransaction,
+    InternalError,
+    InvalidAuditRecord,
+    InvalidInput,
+    MalformedRequest,
+    MitrooClientError,
+    NotAuthorized,
+    NotEligible,
+    NotFound,
+    ProviderError,
+    QuotaExceeded,
+    SchemaInvalid,
+    ServiceUnavailable,
+    SignatureError,
+    StateConflict,
+    TransportError,
+    UnknownError,
 )
 from consumer_client.evidence import Evidence, verify_evidence
 from consumer_client.models import Reply

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from cryptography import x509
 from lxml import etree
@@ -84,7 +84,7 @@ def verify_response(
 
     ``fresh=False`` is for evidence kept earlier: the Timestamp is then only required to be
     consistent (Created before Expires), not current."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     try:
         root = etree.fromstring(data, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:

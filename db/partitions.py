@@ -102,7 +102,7 @@ def ensure(connection: Connection, through: dt.date, start: dt.date | None = Non
         return Ensured((), ())
     existing = {p.month for p in listed(connection)}
     created, blocked = [], []
-    month = month_of(start or dt.datetime.now(dt.timezone.utc))
+    month = month_of(start or dt.datetime.now(dt.UTC))
     while month <= month_of(through):
         if month not in existing:
             if in_default(connection, month):
@@ -115,7 +115,7 @@ def ensure(connection: Connection, through: dt.date, start: dt.date | None = Non
 
 def ensure_ahead(connection: Connection, months: int = 3) -> Ensured:
     """The current month and ``months`` after it."""
-    return ensure(connection, ensure_months_ahead(dt.datetime.now(dt.timezone.utc), months))
+    return ensure(connection, ensure_months_ahead(dt.datetime.now(dt.UTC), months))
 
 
 def ensure_months_ahead(now: dt.datetime, months: int = 3) -> dt.date:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from provider.xml.keys import KeySource, SignatureAlgorithm, read_passphrase
@@ -134,7 +134,7 @@ class Settings:
         return self.tls_cert_file is not None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         errors: list[str] = []
         values: dict[str, object] = {}

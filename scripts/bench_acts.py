@@ -21,8 +21,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import psycopg
 import requests
@@ -34,11 +35,11 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import ActParty, Agency, CivilAct, Person, RegistryOffice, WsUser
 from db.reference_data import load_all
-from provider.synthetic.registry import seed_registry
-from provider.registry.civil_registry_acts import queries as acts
 from provider.access import admin
-from provider.registry.civil_registry_acts.criteria import ActReference, PersonCriteria, SearchCriteria
 from provider.access.credentials import CredentialKey
+from provider.registry.civil_registry_acts import queries as acts
+from provider.registry.civil_registry_acts.criteria import ActReference, PersonCriteria, SearchCriteria
+from provider.synthetic.registry import seed_registry
 
 SERVER = os.environ.get("MITROO_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 USER, PASSWORD, AGENCY = "bench-acts", "bench-acts-password-2026", "BENCH"
@@ -203,7 +204,7 @@ def time_http(url: str, samples: list[dict[str, Any]], soap: Callable[[dict[str,
         for sample in samples:
             operation, input_xml = soap(sample)
             body = ENVELOPE.format(service=namespace, user=USER, password=PASSWORD, op=operation, tx=uuid.uuid4(), input=input_xml, unit="bench", protocol="bench",
-                                   now=dt.datetime.now(dt.timezone.utc).isoformat()).encode()
+                                   now=dt.datetime.now(dt.UTC).isoformat()).encode()
             started = time.perf_counter()
             answer = http.post(url, data=body, headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{operation}"'},
                                 timeout=60)

@@ -15,7 +15,7 @@ import random
 import re
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import psycopg
 from sqlalchemy import text
@@ -29,7 +29,7 @@ from db.migrate import upgrade
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mitroo_bench_audit"
 PERSONS = 1_000_000
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def ensure_database(url: str) -> None:

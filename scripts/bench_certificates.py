@@ -20,18 +20,18 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench_acts import AGENCY, chosen_scans, percentiles, prepared, serve, stop, time_http
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from bench_acts import AGENCY, chosen_scans, percentiles, prepared, serve, stop, time_http
 from db.models import FamilyShare, FamilyShareMember, Grant, Municipality, Person
 from provider.access import admin
-from provider.registry.civil_status_certificates import queries as certificates
+from provider.errors import MitrooError
 from provider.registry.civil_registry_acts.criteria import PersonCriteria
 from provider.registry.civil_registry_acts.queries import find_persons
+from provider.registry.civil_status_certificates import queries as certificates
 from provider.registry.civil_status_certificates.criteria import CertificateRequest, ShareReference
 from provider.registry.civil_status_certificates.register import Issuance
-from provider.errors import MitrooError
 
 SERVICE = "civilStatusCertificates"
 OPERATION = "getMaritalStatusCertificate"
@@ -110,7 +110,7 @@ WAYS = {"share": "by municipality + share number", "amka": "by AMKA",
 def time_domain(engine: Engine, samples: list[dict[str, Any]], way: str) -> list[float]:
     today, spent = dt.date.today(), []
     for sample in samples:
-        issuance = Issuance(str(uuid.uuid4()), dt.datetime.now(dt.timezone.utc), AGENCY)
+        issuance = Issuance(str(uuid.uuid4()), dt.datetime.now(dt.UTC), AGENCY)
         started = time.perf_counter()
         with Session(engine) as session:
             certificates.marital_status_certificate(session, _request(way, sample), today, issuance)
@@ -121,7 +121,7 @@ def time_domain(engine: Engine, samples: list[dict[str, Any]], way: str) -> list
 def plans(engine: Engine, sample: dict[str, Any]) -> dict[str, list[str]]:
     """The scans PostgreSQL's planner picks by itself for the statements of one certificate of each way."""
     def run(way: str) -> Any:
-        issuance = Issuance(str(uuid.uuid4()), dt.datetime.now(dt.timezone.utc), AGENCY)
+        issuance = Issuance(str(uuid.uuid4()), dt.datetime.now(dt.UTC), AGENCY)
         return lambda session: certificates.marital_status_certificate(session, _request(way, sample),
                                                                        dt.date.today(), issuance)
 

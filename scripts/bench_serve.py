@@ -37,15 +37,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_acts
+import bench_certificates
 import requests
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-import bench_acts
-import bench_certificates
 from db.models import ActParty, AuditEvent, CivilAct, Grant, Municipality, Person, RegistryOffice
-from provider.registry.civil_registry_acts import queries as acts
 from provider.access import admin
+from provider.registry.civil_registry_acts import queries as acts
 from provider.registry.civil_registry_acts.criteria import PersonCriteria
 
 CLI = bench_acts.CLI
@@ -430,7 +430,7 @@ def table(report: dict[str, Any]) -> str:
 
 def conditions(args: argparse.Namespace) -> dict[str, Any]:
     load = os.getloadavg()
-    return {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+    return {"when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
             "machine": platform.processor() or platform.machine(), "python": platform.python_version(),
             "workers": args.workers, "threads": args.threads, "worker_class": args.worker_class, "front": args.front, "wrk_threads": args.wrk_threads,
             "seconds_per_level": args.duration, "persons": args.persons, "load_average_at_start": load}

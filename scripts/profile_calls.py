@@ -23,8 +23,9 @@ import sys
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import bench_acts
 import bench_serve
@@ -68,12 +69,13 @@ class Meter:
 def instrument(meter: Meter) -> None:
     """Wrap each part's entry points (module and class attributes, looked up at call time)."""
     from audit import events
+    from provider.access.concurrency import ConcurrencyCap
     from provider.registry.civil_registry_acts import queries as acts
     from provider.registry.civil_status_certificates import queries as certificates
     from provider.registry.registry_parameters import queries as parameters
-    from provider.xml import envelope as soap, parse as xmlparse
-    from provider.access.concurrency import ConcurrencyCap
     from provider.soap.gateway import Gateway
+    from provider.xml import envelope as soap
+    from provider.xml import parse as xmlparse
     from provider.xml.signing import ResponseSigner
 
     for owner, name, part in (
@@ -130,7 +132,7 @@ def main() -> None:
 
     def call(path: str, template: str) -> None:
         started = time.thread_time()
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         body = template.replace(bench_serve.TX, uuid.uuid4().hex).replace(bench_serve.NOW, now).encode()
         statuses: list[str] = []
         answer = b"".join(provider(environ_for(path, body), lambda status, headers: statuses.append(status)))

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
-
 from bench_acts import ENVELOPE  # scripts/ is on sys.path when this script runs
+
 from provider.synthetic.demo import DEMO_USERS
 
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))
@@ -139,7 +139,7 @@ def ordinary_calls(url: str, count: int, clients: int, timeout: float) -> list[t
     def one(n: int) -> tuple[bool, float, str]:
         body = ENVELOPE.format(service="registryParameters", user=user.username, password=user.password,
                                op="getActTypes", tx=f"slow-{uuid.uuid4()}", unit="slow-clients", protocol=f"slow {n}",
-                               now=dt.datetime.now(dt.timezone.utc).isoformat(), input="").encode()
+                               now=dt.datetime.now(dt.UTC).isoformat(), input="").encode()
         started = time.perf_counter()
         try:
             answer = requests.post(url, data=body, timeout=timeout,

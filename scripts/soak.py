@@ -37,17 +37,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from bench_acts import ENVELOPE  # scripts/ is on sys.path when this script runs
 from lxml import etree
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.engine import make_engine
 from db.models import (
-    Agency, AuditEvent, Election, Municipality, PermitHolder, Person, ResidencePermit, RollApplication,
+    Agency,
+    AuditEvent,
+    Election,
+    Municipality,
+    PermitHolder,
+    Person,
+    ResidencePermit,
+    RollApplication,
 )
 from provider.synthetic.demo import DEMO_USERS
-
-from bench_acts import ENVELOPE  # scripts/ is on sys.path when this script runs
 
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))
 USERS = {user.agency: user for user in DEMO_USERS}
@@ -197,7 +203,7 @@ class Mix:
         transaction = self.replay_id if template.transaction_id == "*replay" else f"soak-{uuid.uuid4()}"
         body = template.body or ENVELOPE.format(
             service=service, user=user, password=template.password, op=operation, tx=transaction, unit="soak", protocol=f"soak {n}",
-            now=dt.datetime.now(dt.timezone.utc).isoformat(), input=data_input,
+            now=dt.datetime.now(dt.UTC).isoformat(), input=data_input,
         ).encode("utf-8")
         forwarded = f"203.0.113.{random.randrange(1, 255)}" if template.user == "*nobody" else None
         call = Call(kind, service, operation, user, template.password, expected=template.expected,
@@ -369,12 +375,12 @@ def main() -> int:
         the_mix = Mix(data, f"soak-replay-{uuid.uuid4()}")
         claim = ENVELOPE.format(service="registryParameters", user=USERS["AADE"].username, password=USERS["AADE"].password,
                                 op="getActTypes", tx=the_mix.replay_id, unit="soak", protocol="soak 0", input="",
-                                now=dt.datetime.now(dt.timezone.utc).isoformat())
+                                now=dt.datetime.now(dt.UTC).isoformat())
         requests.post(f"{workers.urls[0]}/ws/registryParameters", data=claim.encode(), timeout=30,
                       headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'})  # the id replays reuse
         print(f"workers: {workers.mode}; warming up for {args.warmup:g} s …", flush=True)
         run_load(workers.urls, the_mix, args.rate, args.warmup, args.clients)
-        since = dt.datetime.now(dt.timezone.utc)
+        since = dt.datetime.now(dt.UTC)
         pids = workers.pids()
         rss_start = {pid: rss(pid) for pid in pids}
         print(f"soak: {args.rate:g} calls/s for {args.duration:g} s from {args.clients} clients …", flush=True)

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Date, Engine, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from provider.registry.text.elot743 import transliterate
 from db.models import ActParty, CivilAct, Country, MarginalNote, Municipality, Person, RegistryOffice
+from provider.registry.text.elot743 import transliterate
 from provider.synthetic.registry import make_amka, seed_registry
 
 DEMO_PERSONS, DEMO_SEED = 2000, 2026  # the defaults of `mitroo-provider demo`

@@ -17,9 +17,9 @@ import shutil
 import tempfile
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
 
 import psycopg
 import pytest
@@ -32,10 +32,10 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.reference_data import load_all
 from provider.access import admin
-from provider.server.app import Provider
 from provider.access.credentials import CredentialKey
-from provider.xml.keys import SignatureAlgorithm, generate_development_key
+from provider.server.app import Provider
 from provider.settings import Settings
+from provider.xml.keys import SignatureAlgorithm, generate_development_key
 from tests.acts_data import Registry, seed_demo_registry
 
 # The specialElectoralRolls provider (``rolls``), shared by the rolls end-to-end tests and the docs.
@@ -210,7 +210,7 @@ def signing_key_files(algorithm: SignatureAlgorithm = SignatureAlgorithm.RSA_SHA
     return _key_files(algorithm, name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _key_files(algorithm: SignatureAlgorithm, name: str) -> KeyFiles:
     directory = Path(tempfile.mkdtemp(prefix="mitroo-keys-"))
     atexit.register(shutil.rmtree, directory, True)

@@ -9,9 +9,10 @@ import contextlib
 import datetime as dt
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -20,10 +21,10 @@ from zeep import Client
 from zeep.wsse.username import UsernameToken
 
 from db.models import WsUser
-from provider.synthetic.rolls_book import RollBook
 from provider.access import admin
 from provider.access.credentials import CredentialKey
 from provider.synthetic.demo import DEMO_PERSONS, DEMO_SEED, ensure_demo
+from provider.synthetic.rolls_book import RollBook
 from tests.conftest import PASSWORD, Running, discard_database, prepare_database, serve, settings_for, stop
 
 ROLLS_DATA = Path(__file__).with_name("data") / "rolls"

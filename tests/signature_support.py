@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from lxml import etree
 

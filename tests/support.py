@@ -31,7 +31,7 @@ def template(name: str) -> Template:
 def audit_record(**overrides: str | None) -> dict[str, str | None]:
     values: dict[str, str | None] = {
         "auditTransactionId": f"tx-{uuid.uuid4()}",
-        "auditTransactionDate": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "auditTransactionDate": dt.datetime.now(dt.UTC).isoformat(),
         "auditUnit": "Τμήμα Ελέγχου",
         "auditProtocol": "ΑΠ 1234/2026",
         "auditUserId": "user-17",
@@ -51,7 +51,7 @@ def security_text(username: str, password: str) -> str:
 
 def security_digest(username: str, password: str, *, created: dt.datetime | None = None, nonce: bytes | None = None) -> str:
     nonce = nonce or os.urandom(16)
-    stamp = (created or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = (created or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return template("security-digest.xml").substitute(
         username=escape(username),
         digest=password_digest(nonce, stamp, password),

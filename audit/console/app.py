@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -22,11 +23,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
-from audit.events import AuditUnavailable
-from audit.console import auditing, sessions as console_sessions
+from audit.console import auditing
+from audit.console import sessions as console_sessions
 from audit.console.auth import secret_key, still_valid
 from audit.console.i18n import DEFAULT, LANGUAGES, translate
 from audit.console.masking import short
+from audit.events import AuditUnavailable
 from db.engine import make_engine, make_sessionmaker
 from provider.access import lockout
 from provider.access.accreditation import Authenticator
@@ -85,7 +87,7 @@ def bad_parameter(name: str, value: object) -> ConsoleError:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def audit_request() -> auditing.Request:

@@ -15,8 +15,8 @@ import datetime as dt
 import hashlib
 import time
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,7 +61,7 @@ def record(sessions: sessionmaker[Session], request: Request, operation: str, *,
     declared: dict[str, str | None] = {"auditProtocol": protocol} if protocol else {}
     events.record(sessions, events.Event(
         call_sequence_id=call_sequence_id,
-        server_time=dt.datetime.now(dt.timezone.utc),
+        server_time=dt.datetime.now(dt.UTC),
         service=SERVICE,
         operation=operation,
         observed_ip=request.observed_ip,

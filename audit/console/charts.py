@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from audit.stats import UNAUTHENTICATED, DailyCount, HourCount
 

@@ -1,6 +1,15 @@
 """Every table, importable from one place (Alembic's autogenerate reads ``Base.metadata``)."""
 from db.models.accreditation import (
-    Agency, AgencySystem, CallSlot, DailyUsage, Grant, LoginFailure, LoginSource, UsedNonce, UsedTransaction, WsUser,
+    Agency,
+    AgencySystem,
+    CallSlot,
+    DailyUsage,
+    Grant,
+    LoginFailure,
+    LoginSource,
+    UsedNonce,
+    UsedTransaction,
+    WsUser,
 )
 from db.models.audit import AuditEvent, AuditEventHash, AuditEventSubject, AuditRetentionRun, AuditSeal
 from db.models.base import Base, UTCDateTime
@@ -9,8 +18,17 @@ from db.models.console import ConsoleSession
 from db.models.reference import ActType, Country, MemberType, Municipality, RegistryOffice
 from db.models.registry import ActParty, CivilAct, FamilyShare, FamilyShareMember, MarginalNote, Person
 from db.models.rolls import (
-    CitizenshipAcquisition, Conviction, Election, PermitHolder, PermitType, ResidenceHistory, ResidencePermit,
-    RollApplication, RollApplicationEvent, RollCategory, RollEntry,
+    CitizenshipAcquisition,
+    Conviction,
+    Election,
+    PermitHolder,
+    PermitType,
+    ResidenceHistory,
+    ResidencePermit,
+    RollApplication,
+    RollApplicationEvent,
+    RollCategory,
+    RollEntry,
 )
 
 __all__ = [

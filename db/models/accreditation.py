@@ -26,8 +26,8 @@ class Agency(Base):
     # None for every other agency.
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
 
-    systems: Mapped[list["AgencySystem"]] = relationship(back_populates="agency")
-    grants: Mapped[list["Grant"]] = relationship(back_populates="agency")
+    systems: Mapped[list[AgencySystem]] = relationship(back_populates="agency")
+    grants: Mapped[list[Grant]] = relationship(back_populates="agency")
 
 
 class AgencySystem(Base):
@@ -41,7 +41,7 @@ class AgencySystem(Base):
     name: Mapped[str] = mapped_column(String(200))
 
     agency: Mapped[Agency] = relationship(back_populates="systems")
-    users: Mapped[list["WsUser"]] = relationship(back_populates="system")
+    users: Mapped[list[WsUser]] = relationship(back_populates="system")
 
     __table_args__ = (UniqueConstraint("agency_id", "code"),)
 

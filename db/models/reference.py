@@ -18,7 +18,7 @@ class Municipality(Base):
     region_name: Mapped[str] = mapped_column(String(120))
     regional_unit: Mapped[str] = mapped_column(String(120))
 
-    offices: Mapped[list["RegistryOffice"]] = relationship(back_populates="municipality")
+    offices: Mapped[list[RegistryOffice]] = relationship(back_populates="municipality")
 
 
 class RegistryOffice(Base):

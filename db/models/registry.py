@@ -51,7 +51,7 @@ class FamilyShare(Base):
     share_number: Mapped[int] = mapped_column(Integer)
     created_on: Mapped[dt.date] = mapped_column(Date)
 
-    members: Mapped[list["FamilyShareMember"]] = relationship(back_populates="share")
+    members: Mapped[list[FamilyShareMember]] = relationship(back_populates="share")
 
     __table_args__ = (UniqueConstraint("municipality_id", "share_number"),)
 
@@ -91,8 +91,8 @@ class CivilAct(Base):
     event_country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), default="GR")
     status: Mapped[str] = mapped_column(String(12), default="active")  # active|corrected|annulled
 
-    parties: Mapped[list["ActParty"]] = relationship(back_populates="act", order_by="ActParty.id")
-    notes: Mapped[list["MarginalNote"]] = relationship(back_populates="act", order_by="MarginalNote.seq")
+    parties: Mapped[list[ActParty]] = relationship(back_populates="act", order_by="ActParty.id")
+    notes: Mapped[list[MarginalNote]] = relationship(back_populates="act", order_by="MarginalNote.seq")
 
     __table_args__ = (
         Index(

@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,8 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Agency, AgencySystem, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser
 from provider.access import lockout
-from provider.catalogue import CATALOGUE
 from provider.access.credentials import CredentialKey, hash_password, verify_password
+from provider.catalogue import CATALOGUE
 from provider.errors import ErrorCode, MitrooError
 from provider.xml.wssecurity import UsernameToken, check_digest_freshness, digest_matches
 

@@ -10,8 +10,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db.models import Agency, AgencySystem, ConsoleSession, Grant, Municipality, WsUser
-from provider.catalogue import CATALOGUE, unknown_operation
 from provider.access.credentials import CredentialKey, hash_password, password_problem
+from provider.catalogue import CATALOGUE, unknown_operation
 from provider.settings import ENVIRONMENTS
 
 STATUSES = ("pilot", "production", "suspended")
@@ -246,7 +246,7 @@ def add_user(
             environment=environment,
             locked=False,
             roles=",".join(roles),
-            password_changed_at=dt.datetime.now(dt.timezone.utc),
+            password_changed_at=dt.datetime.now(dt.UTC),
         )
     )
 
@@ -257,7 +257,7 @@ def set_password(session: Session, key: CredentialKey, username: str, password: 
     keep_digest = user.digest_secret is not None if allow_digest is None else allow_digest
     user.password_hash = hash_password(password)
     user.digest_secret = key.encrypt(password) if keep_digest else None
-    user.password_changed_at = dt.datetime.now(dt.timezone.utc)
+    user.password_changed_at = dt.datetime.now(dt.UTC)
     end_console_sessions(session, username)
 
 

@@ -53,7 +53,7 @@ class LockoutPolicy:
     known_days: int = 90  # how long a successful login makes its (username, address) pair known
 
 
-def policy(settings: "Settings") -> LockoutPolicy:
+def policy(settings: Settings) -> LockoutPolicy:
     """The policy the MITROO_LOCKOUT_* settings describe."""
     return LockoutPolicy(
         pair_failures=settings.lockout_user_failures, ip_failures=settings.lockout_ip_failures,

@@ -4,15 +4,15 @@ front that ``serve`` starts is one: it overwrites both headers on every request)
 from __future__ import annotations
 
 import logging
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import unquote
 
 from cryptography import x509
 
 from provider.access.client_address import Network, trusted
 from provider.errors import ErrorCode, MitrooError
-from provider.xml.keys import sha256_hex
 from provider.settings import Settings
+from provider.xml.keys import sha256_hex
 
 log = logging.getLogger("mitroo.transport")
 

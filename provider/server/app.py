@@ -3,23 +3,21 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Iterable
-
-from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
-from spyne.server.wsgi import WsgiApplication
+from collections.abc import Iterable
+from typing import Any
 
 from db.engine import make_engine, make_sessionmaker
-from provider.soap import contract
-from provider.access import lockout
 from provider import metrics
+from provider.access import lockout
 from provider.access.accreditation import Authenticator
 from provider.access.concurrency import ConcurrencyCap
 from provider.access.credentials import CredentialKey
-from provider.soap.services import bench_echo
-from provider.soap.gateway import Gateway, StartResponse
 from provider.server.health import Health
-from provider.xml.keys import KeyConfigError, KeyStore, SigningKey
 from provider.settings import Settings
+from provider.soap import contract
+from provider.soap.gateway import Gateway, StartResponse
+from provider.soap.services import bench_echo
+from provider.xml.keys import KeyConfigError, KeyStore, SigningKey
 from provider.xml.signing import ResponseSigner
 
 log = logging.getLogger("mitroo.provider")
@@ -64,7 +62,7 @@ class Provider:
                 settings=settings,
                 sessions=self.sessions,
                 authenticator=self.authenticator,
-                spyne_app=WsgiApplication(contract.spyne_application(service)),
+                spyne_app=contract.wsgi_application(service),
                 wsdl=contract.wsdl(service, settings.public_url),
                 schema=contract.validation_schema(service),
                 signer=signer,
@@ -72,7 +70,7 @@ class Provider:
             )
             for service in contract.SERVICES
         }
-        self.echo = WsgiApplication(bench_echo.application()) if settings.bench_echo else None
+        self.echo = bench_echo.wsgi_application() if settings.bench_echo else None
 
     @property
     def signing_key(self) -> SigningKey:

@@ -96,7 +96,7 @@ class Health:
             transaction = connection.begin()
             try:
                 connection.execute(insert(AuditEvent).values(
-                    call_sequence_id=str(uuid.uuid4()), server_time=dt.datetime.now(dt.timezone.utc),
+                    call_sequence_id=str(uuid.uuid4()), server_time=dt.datetime.now(dt.UTC),
                     service="health", operation=None, observed_ip="127.0.0.1", outcome="HEALTH_PROBE",
                     duration_ms=0, request_digest="0" * 64,
                 ))

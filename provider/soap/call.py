@@ -3,15 +3,15 @@ gateway (which fills it) and the service edge (which reads it and reports data s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from provider.access.accreditation import Caller
-from provider.xml.auditrecord import AuditRecord
 from provider.access.concurrency import Slot
 from provider.errors import MitrooError
+from provider.xml.auditrecord import AuditRecord
 
 ENVIRON_KEY = "mitroo.call"
 

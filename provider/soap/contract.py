@@ -6,16 +6,15 @@ files differ. The gateway validates every request body against the same schemas.
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache
 
 from lxml import etree
-from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Application
 from spyne import const as spyne_const
 from spyne.interface.wsdl import Wsdl11
 from spyne.protocol.soap import Soap11
+from spyne.server.wsgi import WsgiApplication
 
-from provider.xml import namespaces as ns
 from provider.soap.services import (
     audit_service,
     civil_registry_acts,
@@ -23,6 +22,7 @@ from provider.soap.services import (
     registry_parameters,
     special_electoral_rolls,
 )
+from provider.xml import namespaces as ns
 from provider.xml.parse import parse_trusted
 
 SERVICES: dict[str, type] = {
@@ -63,6 +63,11 @@ def spyne_application(service: str) -> Application:
     return application
 
 
+def wsgi_application(service: str) -> WsgiApplication:
+    """The service's spyne WSGI application, which the gateway hands each validated request to."""
+    return WsgiApplication(spyne_application(service))
+
+
 def wsdl(service: str, public_url: str = DEFAULT_PUBLIC_URL) -> bytes:
     """The service's WSDL with ``soap:address`` taken from ``public_url`` (never a Host header)."""
     document = Wsdl11(spyne_application(service).interface)
@@ -94,7 +99,7 @@ def xsd_filename(namespace: str) -> str:
     raise ValueError(f"no published XSD for namespace {namespace}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def schemas() -> dict[str, bytes]:
     """Every published XSD by file name; common types are the union over all services."""
     merged: dict[str, etree._Element] = {}
@@ -143,7 +148,7 @@ class _SchemaResolver(etree.Resolver):
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def validation_schema(service: str) -> etree.XMLSchema:
     """The XMLSchema that request bodies of ``service`` are validated against."""
     parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)

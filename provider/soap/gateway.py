@@ -19,25 +19,28 @@ import io
 import logging
 import time
 import uuid
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from db.engine import CallSessions
 
 from audit import events
-from provider.access import accreditation, transport
-from provider.xml import auditrecord, envelope as soap, wssecurity, parse as xmlparse
-from provider.soap import dbfaults
+from db.engine import CallSessions
 from provider import metrics
-from provider.soap.call import ENVIRON_KEY, Call
+from provider.access import accreditation, transport
 from provider.access.client_address import observed_ip
 from provider.access.concurrency import ConcurrencyCap
 from provider.errors import ErrorCode, MitrooError
-from provider.xml.keys import KeyConfigError
 from provider.logs import CALL_SEQUENCE_ID
 from provider.settings import Settings
+from provider.soap import dbfaults
+from provider.soap.call import ENVIRON_KEY, Call
+from provider.xml import auditrecord, wssecurity
+from provider.xml import envelope as soap
+from provider.xml import parse as xmlparse
+from provider.xml.keys import KeyConfigError
 from provider.xml.signing import ResponseSigner
 
 log = logging.getLogger("mitroo.gateway")
@@ -54,7 +57,7 @@ DRAIN_BYTES = 32 * 1024 * 1024
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Gateway:

@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 ACTS_PER_VOLUME = 500
 CORRECTION_RATE = 0.015

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Person, PermitHolder, WsUser
+from db.models import PermitHolder, Person, WsUser
 from db.reference_data import load_all
 from provider.access import admin
 from provider.access.credentials import CredentialKey

@@ -37,10 +37,10 @@ from stdnum import luhn
 from stdnum.gr import vat
 from tqdm import tqdm
 
-from provider.registry.text.elot743 import transliterate
 from db.models import ActParty, CivilAct, FamilyShare, FamilyShareMember, MarginalNote, Person
-from provider.registry.text.names import female_surname, registry_form
 from db.reference_data import seeding_reference
+from provider.registry.text.elot743 import transliterate
+from provider.registry.text.names import female_surname, registry_form
 from provider.synthetic.acts import ActBook
 from provider.synthetic.life import DEATH_REASON, DIVORCE_REASON, Life
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from provider.synthetic.rolls_book import RollBook, Row
 from provider.registry.special_electoral_rolls import check, documents, events, guidance, model, store
 from provider.registry.special_electoral_rolls.dates import Revision
 from provider.registry.special_electoral_rolls.numbers import application_number, special_electoral_number
 from provider.registry.special_electoral_rolls.residence import Place
+from provider.synthetic.rolls_book import RollBook, Row
 
 FIRST_DAY = dt.date(2023, 10, 9)  # the day after the 2023 local elections
 APPLYING = 0.5
@@ -49,7 +50,7 @@ class Lifecycle:
     def _event(self, application: Row, event: str, day: dt.date, detail: str) -> None:
         place = self._place_of(application["municipality_id"])
         self.book.add("roll_application_events", application_id=application["id"], event=event, event_date=day,
-                       recorded_at=dt.datetime.combine(day, dt.time(9), dt.timezone.utc),
+                       recorded_at=dt.datetime.combine(day, dt.time(9), dt.UTC),
                        agency_code=f"DIMOS-{place.code}", username=SYNTHETIC_USER, call_sequence_id=None,
                        detail=detail)
 
@@ -67,7 +68,7 @@ class Lifecycle:
             electoral_district=None, new_municipality_id=None, protocol_number=None, protocol_date=None,
             completed_on=None, documents=None, passport_number=None, rejection_reason=None, rejection_note=None,
             rejection_office=None, rejection_form=None, rejection_guidance=None, previous_id=None,
-            created_at=dt.datetime.combine(day, dt.time(9), dt.timezone.utc),
+            created_at=dt.datetime.combine(day, dt.time(9), dt.UTC),
         )
         values.update(fields)
         row = self.book.add("roll_applications", **values)

@@ -26,13 +26,8 @@ from dataclasses import dataclass
 from faker import Faker
 from sqlalchemy import Engine, func, select
 
-from provider.registry.text.elot743 import transliterate
 from db.models import Election, Municipality, PermitHolder
-from provider.registry.text.names import female_surname, registry_form
 from db.reference_data import DATA, OFFICES_BY_VOLUME
-from provider.synthetic.rolls_book import RollBook
-from provider.synthetic.registry import AS_OF
-from provider.synthetic.roll_applications import Lifecycle
 from provider.registry.special_electoral_rolls import model
 from provider.registry.special_electoral_rolls.dates import add_months, add_years
 from provider.registry.special_electoral_rolls.residence import (
@@ -41,6 +36,11 @@ from provider.registry.special_electoral_rolls.residence import (
     FORM_411,
     PERMIT_APPLICATION,
 )
+from provider.registry.text.elot743 import transliterate
+from provider.registry.text.names import female_surname, registry_form
+from provider.synthetic.registry import AS_OF
+from provider.synthetic.roll_applications import Lifecycle
+from provider.synthetic.rolls_book import RollBook
 
 DEMO_ELECTION = ("AUTO-2028", "Δημοτικές και περιφερειακές εκλογές 2028 (συνθετικά δεδομένα)",
                  dt.date(2028, 10, 8), dt.date(2028, 6, 30))
@@ -152,7 +152,7 @@ class _Holders:
         return f"Διεύθυνση Αλλοδαπών και Μετανάστευσης (Δήμος {place.name})"
 
     def chain(self, holder: int, types: tuple[str, str], kind: str, first: dt.date, current_from: dt.date,
-              live: "Residence") -> int:
+              live: Residence) -> int:
         """Permits from ``first`` (of the earlier type) renewed until the title in force: the first applied for on
         or after ``current_from`` is of the final type, renewed in turn until it covers ``AS_OF`` (a few holders
         stop renewing and hold an expired title)."""

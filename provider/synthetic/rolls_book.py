@@ -14,14 +14,27 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text
 
-from provider.registry.text.elot743 import transliterate
 from db.models import (
-    CitizenshipAcquisition, Conviction, Country, Election, FamilyShare, FamilyShareMember, Municipality, Person,
-    PermitHolder, PermitType, ResidenceHistory, ResidencePermit, RollApplication, RollApplicationEvent,
-    RollCategory, RollEntry,
+    CitizenshipAcquisition,
+    Conviction,
+    Country,
+    Election,
+    FamilyShare,
+    FamilyShareMember,
+    Municipality,
+    PermitHolder,
+    PermitType,
+    Person,
+    ResidenceHistory,
+    ResidencePermit,
+    RollApplication,
+    RollApplicationEvent,
+    RollCategory,
+    RollEntry,
 )
 from provider.registry.special_electoral_rolls import model
 from provider.registry.special_electoral_rolls.residence import HistoryRow, Place
+from provider.registry.text.elot743 import transliterate
 
 Row = dict[str, Any]
 # In foreign-key order: a table's rows are inserted after those of the tables it references.

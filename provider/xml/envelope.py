@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from provider.xml import namespaces as ns
 from provider.errors import ErrorCode, MitrooError
+from provider.xml import namespaces as ns
 
 _ENV = f"{{{ns.SOAP11_ENV}}}"
 

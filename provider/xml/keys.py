@@ -17,9 +17,9 @@ import enum
 import hashlib
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -41,7 +41,7 @@ class SignatureAlgorithm(enum.Enum):
         return self.name.lower().replace("_", "-")
 
     @classmethod
-    def from_setting(cls, value: str) -> "SignatureAlgorithm":
+    def from_setting(cls, value: str) -> SignatureAlgorithm:
         for algorithm in cls:
             if algorithm.setting == value.strip().lower():
                 return algorithm
@@ -85,7 +85,7 @@ class SigningKey:
         return self.certificate.public_bytes(serialization.Encoding.DER)
 
     def days_left(self, now: dt.datetime | None = None) -> int:
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         return (self.certificate.not_valid_after_utc - now).days
 
     def expiry_warning(self, now: dt.datetime | None = None) -> str | None:
@@ -192,7 +192,7 @@ def _public_der(key: object) -> bytes:
 
 def load_signing_key(source: KeySource, now: dt.datetime | None = None) -> SigningKey:
     """Load and check the signing key; raise KeyConfigError with an actionable message."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     if source.pkcs12_file is not None:
         key, certificate = _from_pkcs12(source.pkcs12_file, source.passphrase)
         origin = str(source.pkcs12_file)
@@ -258,7 +258,7 @@ class KeyStore:
                 self._key = load_signing_key(self.source, now)  # raises: the stale key is not used
                 self._stamp = stamp
             key = self._key
-        if key.certificate.not_valid_after_utc <= (now or dt.datetime.now(dt.timezone.utc)):
+        if key.certificate.not_valid_after_utc <= (now or dt.datetime.now(dt.UTC)):
             expired = key.certificate.not_valid_after_utc
             raise KeyConfigError(f"the signing certificate expired on {expired:%Y-%m-%d %H:%M} UTC")
         return key
@@ -273,7 +273,7 @@ def generate_development_key(
     now: dt.datetime | None = None,
 ) -> x509.Certificate:
     """Write a new private key (mode 0600) and a self-signed certificate for it."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     if algorithm is SignatureAlgorithm.RSA_SHA256:
         key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = rsa.generate_private_key(65537, 2048)
     else:

@@ -43,7 +43,7 @@ _WSU_ID = f"{_WSU}Id"
 
 def wsu_time(moment: dt.datetime) -> str:
     """xsd:dateTime in UTC with milliseconds, as WS-Security timestamps are written."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 class _InPlaceSigner(XMLSigner):
@@ -85,7 +85,7 @@ class ResponseSigner:
 
     def sign_tree(self, root: etree._Element, now: dt.datetime | None = None) -> bytes:
         key = self.ready()
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         body = root.find(_ENV + "Body")
         if body is None:
             raise ValueError("not a SOAP 1.1 envelope with a Body")

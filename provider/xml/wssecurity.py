@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from provider.xml import namespaces as ns
 from provider.errors import ErrorCode, MitrooError
+from provider.xml import namespaces as ns
 
 _WSSE = f"{{{ns.WSSE}}}"
 _WSU = f"{{{ns.WSU}}}"

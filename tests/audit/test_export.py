@@ -38,7 +38,7 @@ def formula_events(engine: Engine) -> str:
     in, plus one harmless event; their own agency code."""
     agency = f"CSV{uuid.uuid4().hex[:8].upper()}"
     sessions = sessionmaker(engine)
-    at = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC)
     for n, value in enumerate([*FORMULAS.values(), HARMLESS]):
         events.record(sessions, events.Event(
             call_sequence_id=str(uuid.uuid4()), server_time=at + dt.timedelta(seconds=n), service="civilRegistryActs",

@@ -24,7 +24,7 @@ from tests.acts_data import Registry
 from tests.conftest import PreparedDatabase
 
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
-T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)  # 10:00 in Athens
+T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)  # 10:00 in Athens
 
 
 @dataclass(frozen=True)

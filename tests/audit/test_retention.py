@@ -10,8 +10,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
@@ -26,7 +26,7 @@ from tests.audit.test_seal import record, tamper
 from tests.conftest import discard_database, new_database_url, signing_key_files
 
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
-UTC = dt.timezone.utc
+UTC = dt.UTC
 JAN, FEB, MAR = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)
 
 

@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
@@ -20,7 +20,7 @@ from audit.seal import seal, verify
 from tests.conftest import PreparedDatabase, discard_database, prepare_database, signing_key_files
 
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
-PAST = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)
+PAST = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
 
 
 @pytest.fixture()
@@ -76,7 +76,7 @@ def sealed(engine: Engine, count: int = 8) -> Session:
 
 def test_a_clean_store_verifies_and_recent_events_wait_for_the_lag(store: PreparedDatabase) -> None:
     session = sealed(store.engine)
-    record(store.engine, 2, start=100, at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=130))
+    record(store.engine, 2, start=100, at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=130))
     assert seal(session, lag=60).events == 0  # too recent
     assert seal(session, lag=0).events == 2
     result = verify(session)

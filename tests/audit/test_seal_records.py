@@ -14,23 +14,22 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, close_all_sessions, sessionmaker
 
 from audit import events, sealrecords
-from provider.xml.keys import sha256_hex
 from audit.seal import SealRefused, seal, verify
-from provider.xml.keys import KeySource, load_signing_key
+from provider.xml.keys import KeySource, load_signing_key, sha256_hex
 from tests.audit.test_seal import event_id, record, tamper
 from tests.audit.tsa import LocalTsa, make_tsa_files, serve_tsa
 from tests.conftest import PreparedDatabase, discard_database, prepare_database, signing_key_files
 
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 BASE = NOW - dt.timedelta(hours=2)
 
 

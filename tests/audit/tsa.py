@@ -8,9 +8,9 @@ import http.server
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -46,7 +46,7 @@ class LocalTsa:
 
 def _certificate(subject: str, key: rsa.RSAPrivateKey, issuer: x509.Name, issuer_key: rsa.RSAPrivateKey,
                  ca: bool) -> x509.Certificate:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     builder = (x509.CertificateBuilder()
                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
                .issuer_name(issuer).public_key(key.public_key()).serial_number(x509.random_serial_number())
@@ -84,7 +84,7 @@ def serve_tsa(directory: Path) -> Iterator[LocalTsa]:
     lock = threading.Lock()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the handler's API)
+        def do_POST(self) -> None:
             query = self.rfile.read(min(int(self.headers.get("Content-Length", "0")), 64 * 1024))
             with lock, tempfile.TemporaryDirectory() as work:
                 (Path(work) / "query.tsq").write_bytes(query)

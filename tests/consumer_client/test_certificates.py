@@ -9,7 +9,10 @@ import pytest
 
 from consumer_client import Ambiguous, InvalidInput, MitrooClient, NotAuthorized
 from consumer_client.civil_status_certificates import (
-    BirthCertificate, CertificateVerification, MaritalStatusCertificate, RegistrationCertificate,
+    BirthCertificate,
+    CertificateVerification,
+    MaritalStatusCertificate,
+    RegistrationCertificate,
 )
 from tests import certificates_data as data
 from tests.acts_data import Registry

@@ -155,7 +155,7 @@ def test_envelope_prints_a_request_that_the_provider_answers_once(provider: Runn
 
     (first_id, first_date), (second_id, _) = transaction(first.stdout), transaction(second.stdout)
     assert first_id != second_id
-    assert abs(dt.datetime.fromisoformat(first_date) - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=2)
+    assert abs(dt.datetime.fromisoformat(first_date) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=2)
     answer = post(f"{provider.base_url}/ws/registryParameters", first.stdout.encode(),
                   headers={"SOAPAction": '"getRegistryOffices"'})
     assert answer.status == 200 and answer.error_code is None, answer.raw[:500]

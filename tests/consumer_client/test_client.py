@@ -7,15 +7,26 @@ import datetime as dt
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from consumer_client import (
-    AccreditationInactive, AuthenticationFailed, DuplicateTransaction, InvalidAuditRecord, MitrooClient, NotAuthorized,
-    NotFound, QuotaExceeded, ServiceUnavailable, SignatureError, TransportError, verify_evidence,
+    AccreditationInactive,
+    AuthenticationFailed,
+    DuplicateTransaction,
+    InvalidAuditRecord,
+    MitrooClient,
+    NotAuthorized,
+    NotFound,
+    QuotaExceeded,
+    ServiceUnavailable,
+    SignatureError,
+    TransportError,
+    verify_evidence,
 )
 from consumer_client.models import CodeEntry, Municipality, RegistryOffice
 from consumer_client.signature import load_certificates

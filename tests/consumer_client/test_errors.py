@@ -30,7 +30,7 @@ def test_each_code_builds_its_exception_with_code_description_and_call_id(code: 
 
 @pytest.mark.parametrize("code", [code for code in ErrorCode if code.is_fault], ids=lambda code: code.name)
 def test_each_fault_the_provider_writes_maps_to_its_exception(code: ErrorCode) -> None:
-    document = etree.fromstring(fault_document(MitrooError(code, "λεπτομέρεια"), "csid-2", dt.datetime.now(dt.timezone.utc)))
+    document = etree.fromstring(fault_document(MitrooError(code, "λεπτομέρεια"), "csid-2", dt.datetime.now(dt.UTC)))
     fault_element = document.find(".//{http://schemas.xmlsoap.org/soap/envelope/}Fault")
     fault = Fault(message=fault_element.findtext("faultstring"), code=fault_element.findtext("faultcode"),
                   detail=fault_element.find("detail"))

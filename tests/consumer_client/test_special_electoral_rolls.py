@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consumer_client import (
-    CriminalRecordPending, DeadlinePassed, DocumentsMissing, MitrooClient, NotAuthorized, NotEligible, NotFound,
+    CriminalRecordPending,
+    DeadlinePassed,
+    DocumentsMissing,
+    MitrooClient,
+    NotAuthorized,
+    NotEligible,
+    NotFound,
     StateConflict,
 )
 from consumer_client.models import Reply, snake

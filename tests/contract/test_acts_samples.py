@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ CALL_FIELDS = ("callSequenceId", "callSequenceDate")
 _PARSER = etree.XMLParser(remove_blank_text=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema() -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(ROOT / "xsd" / "civilRegistryActs.xsd"))
 
@@ -71,7 +71,7 @@ def _fresh(document: etree._Element) -> bytes:
     document.find(f".//{WSSE}Password").text = PASSWORD
     common = f"{{{ns.COMMON}}}"
     document.find(f".//{common}auditTransactionId").text = f"sample-{uuid.uuid4()}"
-    document.find(f".//{common}auditTransactionDate").text = dt.datetime.now(dt.timezone.utc).isoformat()
+    document.find(f".//{common}auditTransactionDate").text = dt.datetime.now(dt.UTC).isoformat()
     return etree.tostring(document, xml_declaration=True, encoding="UTF-8")
 
 

@@ -10,7 +10,6 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-
 from sqlalchemy import DateTime, Engine, bindparam, text
 
 from db import partitions
@@ -18,7 +17,6 @@ from db.engine import make_engine
 from db.migrate import alembic_config, current_revision, head_revision, upgrade
 from db.models import Base
 from tests.conftest import discard_database, new_database_url
-
 
 PARTITION_KEY_CHANGES = {"add_constraint", "remove_constraint", "add_fk", "remove_fk"}
 

@@ -10,8 +10,8 @@ import datetime as dt
 import os
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from lxml import etree
@@ -86,7 +86,7 @@ def check_example(running: Running, name: str, operation: str, input_xml: str, s
                   volatile: tuple[str, ...] = VOLATILE) -> None:
     """Send the example as ``sent_user`` (with ``sent_input_xml`` if given), built by the envelope
     helper of ``mitroo-client envelope``; the guide shows it as ``shown_user`` (a demo user) and its answer."""
-    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    now = dt.datetime.now(dt.UTC).isoformat()
     audit = {"auditTransactionId": f"example-{operation}", "auditTransactionDate": SHOWN_DATE,
              "auditUnit": "Δ/νση Ελέγχου", "auditProtocol": "ΑΠ 1234/2026", "auditUserId": "user17",
              "auditUserIp": "10.1.2.3"}

@@ -12,9 +12,9 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from db.engine import make_sessionmaker
 from db.models import Agency, CallSlot
-from provider.access.accreditation import Caller
 from provider.access import concurrency
+from provider.access.accreditation import Caller
 from provider.access.concurrency import ConcurrencyCap
 from tests.conftest import PASSWORD, PreparedDatabase, discard_database, prepare_database
 from tests.processes import ProviderProcess, new_agency, provider_process
@@ -191,7 +191,7 @@ def test_the_cap_counts_calls_in_progress_anywhere(capped: Pair, database: Prepa
     username = new_agency(database)
     caller = caller_of(database, username)
     elsewhere = ConcurrencyCap(make_sessionmaker(database.engine), limit=2, lease_seconds=600)
-    held = [elsewhere.acquire(caller, f"elsewhere-{n}", dt.datetime.now(dt.timezone.utc)) for n in range(2)]
+    held = [elsewhere.acquire(caller, f"elsewhere-{n}", dt.datetime.now(dt.UTC)) for n in range(2)]
     refused = [call(capped[0], username), call(capped[1], username)]
     assert [outcome(a) for a in refused] == ["MP_CONCURRENCY_LIMIT"] * 2
     assert "at most 2 calls of one agency at once" in refused[0].text("errorDescr")
@@ -201,7 +201,7 @@ def test_the_cap_counts_calls_in_progress_anywhere(capped: Pair, database: Prepa
     assert slots_held(database, caller.agency_id) == 1  # the call released its slot once answered
     # A worker that dies holding a slot never releases it; its lease (15 s here) runs out instead.
     ConcurrencyCap(make_sessionmaker(database.engine), limit=2, lease_seconds=15).acquire(
-        caller, "died-0", dt.datetime.now(dt.timezone.utc)
+        caller, "died-0", dt.datetime.now(dt.UTC)
     )
     assert outcome(call(capped[0], username)) == "MP_CONCURRENCY_LIMIT"
     deadline = time.monotonic() + 60
@@ -216,7 +216,7 @@ def test_refused_calls_do_not_spend_the_quota(capped: Pair, database: PreparedDa
     username = new_agency(database, daily_quota=1)
     caller = caller_of(database, username)
     elsewhere = ConcurrencyCap(make_sessionmaker(database.engine), limit=2, lease_seconds=60)
-    held = [elsewhere.acquire(caller, f"elsewhere-{n}", dt.datetime.now(dt.timezone.utc)) for n in range(2)]
+    held = [elsewhere.acquire(caller, f"elsewhere-{n}", dt.datetime.now(dt.UTC)) for n in range(2)]
     assert outcome(call(capped[0], username)) == "MP_CONCURRENCY_LIMIT"
     for slot in held:
         elsewhere.release(slot)  # type: ignore[arg-type]
@@ -232,7 +232,7 @@ def test_trying_a_taken_slot_locks_nothing(own_postgres: PreparedDatabase) -> No
     caller = caller_of(database, new_agency(database))
     sessions = make_sessionmaker(database.engine)
     cap = ConcurrencyCap(sessions, limit=2, lease_seconds=60)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     held = cap.acquire(caller, "held-elsewhere", now)
     assert held is not None
     with sessions() as admission:

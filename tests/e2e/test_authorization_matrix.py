@@ -15,9 +15,9 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from provider.access import admin
-from provider.soap import contract
-from provider.catalogue import CATALOGUE
 from provider.access.credentials import CredentialKey
+from provider.catalogue import CATALOGUE
+from provider.soap import contract
 from tests.conftest import PASSWORD, PreparedDatabase, Running
 from tests.support import Answer, envelope, post, security_text
 

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, text
 
 from provider.xml.auditrecord import FIELDS, stored_form
 from tests.conftest import PASSWORD, Running
-from tests.support import Answer, audit_record, audit_row, envelope, post, security_text
 from tests.processes import new_agency
+from tests.support import Answer, audit_record, audit_row, envelope, post, security_text
 
 REQUESTS = 1000
 PER_REQUEST = 1_000_000  # characters of random auditRecord text in each request, under the 1 MiB body cap

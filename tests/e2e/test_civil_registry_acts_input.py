@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD, USERS, Running
 from tests.e2e.test_civil_registry_acts import acts_client, call, refused
 from tests.support import audit_row, audit_subjects, envelope, post, security_text
 
-TODAY = registry_today(dt.datetime.now(dt.timezone.utc))  # the registry's day, Europe/Athens
+TODAY = registry_today(dt.datetime.now(dt.UTC))  # the registry's day, Europe/Athens
 TOMORROW = TODAY + dt.timedelta(days=1)
 VALID_AMKA = "01128018155"  # a valid check digit; whoever it names, the rules come first
 NAMES = {"surname": "ΠΑΠΑΔΟΠΟΥΛΟΣ", "firstname": "ΓΕΩΡΓΙΟΣ", "fathername": "ΙΩΑΝΝΗΣ", "birthdate": dt.date(1980, 5, 1)}

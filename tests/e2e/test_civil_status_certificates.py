@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -15,10 +16,10 @@ from zeep import Client
 from zeep.wsse.username import UsernameToken
 
 from db.models import Certificate, Person
-from provider.synthetic.registry import make_amka
 from provider.access import admin
-from provider.registry.civil_status_certificates.criteria import NUMBER_PATTERN
 from provider.access.credentials import CredentialKey
+from provider.registry.civil_status_certificates.criteria import NUMBER_PATTERN
+from provider.synthetic.registry import make_amka
 from tests import certificates_data as data
 from tests.acts_data import Registry
 from tests.conftest import PASSWORD, USERS, Running

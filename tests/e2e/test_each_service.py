@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from consumer_client.signature import load_certificates, verify_response
 from provider.access import admin
-from provider.soap import contract
 from provider.access.credentials import CredentialKey
+from provider.soap import contract
 from tests.conftest import PASSWORD, PreparedDatabase, Running, signing_key_files
 from tests.e2e.test_authorization_matrix import FIXTURE, ROLE_SERVICES, granted, refused_by_grant, sample_input
 from tests.support import audit_row, envelope, post, security_text

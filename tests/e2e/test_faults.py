@@ -10,10 +10,10 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -24,7 +24,7 @@ from consumer_client.signature import load_certificates, verify_response
 from tests.conftest import PASSWORD, USERS, PreparedDatabase, prepare_database, signing_key_files
 from tests.private_postgres import PrivatePostgres
 from tests.processes import CLI, ProviderProcess, provider_env, provider_process
-from tests.support import Answer, audit_row, envelope, post, security_text
+from tests.support import Answer, audit_row, envelope, security_text
 
 OPERATIONS = ("getActTypes", "getCountries", "getMemberTypes", "getMunicipalities")
 

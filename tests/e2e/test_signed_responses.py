@@ -18,7 +18,15 @@ from provider.soap import contract
 from provider.xml.keys import SignatureAlgorithm, generate_development_key
 from tests import signature_support as sig
 from tests.conftest import (
-    PASSWORD, USERS, KeyFiles, PreparedDatabase, Running, serve, settings_for, signing_key_files, stop,
+    PASSWORD,
+    USERS,
+    KeyFiles,
+    PreparedDatabase,
+    Running,
+    serve,
+    settings_for,
+    signing_key_files,
+    stop,
 )
 from tests.support import audit_record, envelope, post, security_text
 

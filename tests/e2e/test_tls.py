@@ -10,8 +10,8 @@ import socket
 import ssl
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -26,8 +26,8 @@ from zeep.wsse.username import UsernameToken
 from consumer_client import MitrooClient, ProviderError
 from db.models import WsUser
 from provider.access import admin
-from provider.xml.keys import sha256_hex
 from provider.access.transport import CLIENT_CERT_HEADER
+from provider.xml.keys import sha256_hex
 from tests.conftest import PASSWORD, PreparedDatabase, signing_key_files
 from tests.processes import ProviderProcess, new_agency, provider_process
 from tests.support import Answer, audit_record, audit_row, envelope, security_text

@@ -9,9 +9,9 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -21,8 +21,8 @@ from db.engine import make_engine, make_sessionmaker
 from db.migrate import head_revision
 from db.models import WsUser
 from provider.access.accreditation import Authenticator
-from provider.catalogue import CATALOGUE
 from provider.access.credentials import CredentialKey, verify_password
+from provider.catalogue import CATALOGUE
 from provider.errors import ErrorCode, MitrooError
 from provider.xml.wssecurity import UsernameToken
 from tests.conftest import discard_database, new_database_url
@@ -237,7 +237,7 @@ def test_user_lock_unlock_and_set_password(cli: Cli) -> None:
 
         def authenticate(password: str) -> ErrorCode | None:
             try:
-                auth.authenticate(UsernameToken(username, password, digest=False), dt.datetime.now(dt.timezone.utc), "127.0.0.1")
+                auth.authenticate(UsernameToken(username, password, digest=False), dt.datetime.now(dt.UTC), "127.0.0.1")
             except MitrooError as exc:
                 return exc.code
             return None

@@ -8,7 +8,6 @@ import configparser
 import subprocess
 from pathlib import Path
 
-
 import provider
 
 ROOT = Path(__file__).parents[2]

@@ -3,17 +3,17 @@ agency, error rate per operation, an hour-by-weekday heatmap) and tables (top us
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from audit.query import AuditFilter
-from audit.stats import ATHENS, UNAUTHENTICATED, WorkingHours, compute
 from audit.console import charts
 from audit.console.app import ConsoleError, audit, bad_parameter, console, t
+from audit.query import AuditFilter
+from audit.stats import ATHENS, UNAUTHENTICATED, WorkingHours, compute
 
 blueprint = Blueprint("dashboard", __name__)
 QUICK_RANGES = (1, 7, 30, 90)
@@ -28,11 +28,11 @@ class Period:
 
     @property
     def since(self) -> dt.datetime:
-        return dt.datetime.combine(self.first, dt.time(), ATHENS).astimezone(dt.timezone.utc)
+        return dt.datetime.combine(self.first, dt.time(), ATHENS).astimezone(dt.UTC)
 
     @property
     def until(self) -> dt.datetime:
-        return dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time(), ATHENS).astimezone(dt.timezone.utc)
+        return dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time(), ATHENS).astimezone(dt.UTC)
 
 
 def _date(args: Mapping[str, str], name: str, default: dt.date) -> dt.date:

@@ -8,7 +8,8 @@ from flask.typing import ResponseReturnValue
 
 from audit.console import sessions
 from audit.console.app import ConsoleError, audit, client_ip, console, fresh_session, now, t
-from audit.console.auth import Auditor, LoginRefused, login as check_login
+from audit.console.auth import Auditor, LoginRefused
+from audit.console.auth import login as check_login
 from audit.console.i18n import LANGUAGES
 
 blueprint = Blueprint("login", __name__)

@@ -8,18 +8,18 @@ the auditor presses Search to run it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from audit import export
+from audit.console.app import ConsoleError, audit, bad_parameter, console, t
 from audit.criteria import FIELDS, criteria
 from audit.query import AuditFilter, QueryError, search
 from audit.stats import ATHENS
-from audit.console.app import ConsoleError, audit, bad_parameter, console, t
 
 blueprint = Blueprint("search", __name__)
 PAGE_SIZES = (25, 50, 100, 200)

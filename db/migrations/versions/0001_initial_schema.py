@@ -4,11 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 20:18:40.681644
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import db.models.base
-
 
 revision = '0001'
 down_revision = None

@@ -10,11 +10,10 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 21:35:10
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import db.models.base
-
 
 revision = "0005"
 down_revision = "0004"

@@ -102,7 +102,7 @@ def _upgrade_postgresql() -> None:
     earliest = connection.execute(sa.text(f"SELECT min(server_time) FROM {EVENTS}_unpartitioned")).scalar()
     for table in partitions.PARTITIONED:
         partitions.create(connection, table, None)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     partitions.ensure(connection, through=partitions.ensure_months_ahead(now), start=earliest or now)
     execute(f"INSERT INTO {EVENTS} SELECT * FROM {EVENTS}_unpartitioned")
     execute(f"INSERT INTO {SUBJECTS} (event_id, person_id, event_time) SELECT s.event_id, s.person_id, e.server_time "

@@ -54,7 +54,7 @@ def verified_call_sequence_id(answer: bytes) -> str:
     if len(bodies) != 1 or bodies[0].get(f"{{{WSU}}}Id") not in signed or len(set(ids)) != len(ids):
         raise ValueError("the Body is not the one that was signed")
     expires = root.findtext(f".//{{{WSU}}}Expires")
-    if not expires or dt.datetime.fromisoformat(expires.replace("Z", "+00:00")) < dt.datetime.now(dt.timezone.utc):
+    if not expires or dt.datetime.fromisoformat(expires.replace("Z", "+00:00")) < dt.datetime.now(dt.UTC):
         raise ValueError("the answer has expired")
     return root.xpath("(//*[local-name()='callSequenceId'])[last()]/text()")[0]  # the answer's, after any record's
 
@@ -140,6 +140,6 @@ def main() -> None:
 if __name__ == "__main__":
     try:
         main()
-    except Exception as error:  # noqa: BLE001 - an example: say what failed and stop
+    except Exception as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)

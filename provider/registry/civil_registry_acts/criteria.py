@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 from stdnum.gr import amka as stdnum_amka
 
-from provider.registry.text.names import registry_form
 from provider.errors import ErrorCode, MitrooError
+from provider.registry.text.names import registry_form
 
 FIRST_YEAR = 1900  # the oldest acts the registry holds
 REGISTRY_ZONE = ZoneInfo("Europe/Athens")  # "today" and "the future" are the registry's, not UTC's

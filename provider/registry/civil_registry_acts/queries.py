@@ -10,14 +10,15 @@ Each record says which persons it shows (``subjects``), for the audit's data sub
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from provider.registry.text.elot743 import transliterate
 from db.models import ActParty, ActType, CivilAct, Country, MarginalNote, Municipality, Person, RegistryOffice
+from provider.errors import ErrorCode, MitrooError
 from provider.registry.civil_registry_acts.criteria import (
     ActReference,
     PersonCriteria,
@@ -26,7 +27,7 @@ from provider.registry.civil_registry_acts.criteria import (
     check_search,
     invalid,
 )
-from provider.errors import ErrorCode, MitrooError
+from provider.registry.text.elot743 import transliterate
 
 # The party an act is about: whose act it is when it is named by person, and whose name a search lists.
 MAIN_ROLE = {"BIRTH": "child", "DEATH": "deceased", "MARRIAGE": "spouse", "PARTNERSHIP": "partner"}

@@ -22,6 +22,7 @@ from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from db.models import ActParty, CivilAct, Country, FamilyShare, FamilyShareMember, Municipality, Person, RegistryOffice
+from provider.errors import ErrorCode, MitrooError
 from provider.registry.civil_registry_acts.criteria import PersonCriteria
 from provider.registry.civil_registry_acts.queries import find_persons
 from provider.registry.civil_status_certificates.criteria import (
@@ -30,7 +31,6 @@ from provider.registry.civil_status_certificates.criteria import (
     check_request,
 )
 from provider.registry.civil_status_certificates.register import CertificateHeader, Issuance, issue
-from provider.errors import ErrorCode, MitrooError
 
 _MEMBERSHIPS, _SHARES, _PERSONS = FamilyShareMember.__table__, FamilyShare.__table__, Person.__table__
 _MUNICIPALITIES, _COUNTRIES = Municipality.__table__, Country.__table__

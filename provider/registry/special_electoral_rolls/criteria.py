@@ -11,11 +11,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from provider.registry.text.names import registry_form
 from provider.registry.civil_registry_acts.criteria import blank_to_none, invalid
 from provider.registry.special_electoral_rolls import documents
 from provider.registry.special_electoral_rolls.dates import LAW_IN_FORCE
 from provider.registry.special_electoral_rolls.numbers import normalize_application_number
+from provider.registry.text.names import registry_form
 
 REGISTRATION, DELETION_REQUEST, DELETION_CITIZENSHIP, CORRECTION = (
     "REGISTRATION", "DELETION_REQUEST", "DELETION_CITIZENSHIP", "CORRECTION")

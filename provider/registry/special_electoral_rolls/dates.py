@@ -56,12 +56,12 @@ class Revision:
             raise ValueError(f"revision period {self.period} is not 1..{PERIODS_PER_YEAR}")
 
     @classmethod
-    def of(cls, day: dt.date) -> "Revision":
+    def of(cls, day: dt.date) -> Revision:
         """The revision whose two months contain ``day``."""
         return cls(day.year, (day.month - 1) // 2 + 1)
 
     @classmethod
-    def from_key(cls, key: int) -> "Revision":
+    def from_key(cls, key: int) -> Revision:
         return cls(*divmod(key, 10))
 
     @property
@@ -86,7 +86,7 @@ class Revision:
     def posting_to(self) -> dt.date:
         return self.posting_from + dt.timedelta(days=POSTING_DAYS - 1)
 
-    def next(self) -> "Revision":
+    def next(self) -> Revision:
         return Revision.of(self.deadline + dt.timedelta(days=1))
 
     def __str__(self) -> str:

@@ -13,8 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import (
-    CitizenshipAcquisition, Conviction, Country, Election, FamilyShare, Municipality, Person, PermitHolder,
-    PermitType, ResidenceHistory, ResidencePermit, RollCategory,
+    CitizenshipAcquisition,
+    Conviction,
+    Country,
+    Election,
+    FamilyShare,
+    Municipality,
+    PermitHolder,
+    PermitType,
+    Person,
+    ResidenceHistory,
+    ResidencePermit,
+    RollCategory,
 )
 from provider.errors import ErrorCode, MitrooError
 from provider.registry.special_electoral_rolls.model import (
@@ -25,6 +35,8 @@ from provider.registry.special_electoral_rolls.model import (
     ElectionInfo,
     Holder,
     Permit,
+)
+from provider.registry.special_electoral_rolls.model import (
     PermitType as PermitTypeInfo,
 )
 from provider.registry.special_electoral_rolls.residence import HistoryRow, Place

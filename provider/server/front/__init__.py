@@ -25,12 +25,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from provider.xml import envelope as soap
-from provider.settings import Settings
 from provider.access.transport import CLIENT_CERT_HEADER
+from provider.settings import Settings
+from provider.xml import envelope as soap
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 # TLS 1.2 with forward-secret AEAD suites only; TLS 1.3 suites are OpenSSL's (all AEAD).
@@ -61,7 +61,7 @@ def _nginx_string(text: str) -> str:
 
 def too_large_fault(settings: Settings) -> str:
     error = soap.body_too_large(settings.max_body_bytes)
-    return soap.fault_document(error, NIL_SEQUENCE_ID, dt.datetime.now(dt.timezone.utc)).decode("utf-8")
+    return soap.fault_document(error, NIL_SEQUENCE_ID, dt.datetime.now(dt.UTC)).decode("utf-8")
 
 
 def _tls_block(settings: Settings) -> str:

@@ -7,14 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Boolean, ComplexModel, Date, DateTime, Int
 
 from audit import query, report
-from provider.xml import namespaces as ns
+from provider.errors import ErrorCode, MitrooError
 from provider.soap.call import Call
 from provider.soap.services.common import Mandatory, Optional, service_class, text
-from provider.errors import ErrorCode, MitrooError
+from provider.xml import namespaces as ns
 
 SERVICE = "audit"
 TNS = ns.service(SERVICE)

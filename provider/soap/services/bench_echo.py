@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Application, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
+from spyne.server.wsgi import WsgiApplication
 
 from provider.xml import namespaces as ns
 
@@ -20,9 +20,13 @@ class Service(ServiceBase):
     __service_name__ = SERVICE
 
     @rpc(Unicode(min_occurs=1, nillable=False), _returns=Unicode, _operation_name="echo")
-    def echo(ctx: Any, text: str) -> str:  # noqa: N805 (spyne passes the method context first)
+    def echo(ctx: Any, text: str) -> str:
         return text
 
 
 def application() -> Application:
     return Application([Service], tns=ns.BENCH_ECHO, name=SERVICE, in_protocol=Soap11(), out_protocol=Soap11())
+
+
+def wsgi_application() -> WsgiApplication:
+    return WsgiApplication(application())

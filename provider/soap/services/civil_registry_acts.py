@@ -5,11 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Boolean, ComplexModel, Date, Int, Time, Unicode
 
-from provider.registry.civil_registry_acts import criteria as act_criteria, queries as acts
-from provider.xml import namespaces as ns
+from provider.registry.civil_registry_acts import criteria as act_criteria
+from provider.registry.civil_registry_acts import queries as acts
 from provider.soap.call import Call
 from provider.soap.services.common import (
     ActReference,
@@ -21,6 +20,7 @@ from provider.soap.services.common import (
     service_class,
     text,
 )
+from provider.xml import namespaces as ns
 
 SERVICE = "civilRegistryActs"
 TNS = ns.service(SERVICE)

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Boolean, ComplexModel, Date, DateTime, Int
 
 from provider.registry.civil_registry_acts import criteria as act_criteria
 from provider.registry.civil_status_certificates import (
-    register as certificate_register,
     queries as certificates,
 )
-from provider.xml import namespaces as ns
-from provider.soap.call import Call
+from provider.registry.civil_status_certificates import (
+    register as certificate_register,
+)
 from provider.registry.civil_status_certificates.criteria import CertificateRequest, ShareReference
+from provider.soap.call import Call
 from provider.soap.services.common import (
     Mandatory,
     Optional,
@@ -26,6 +26,7 @@ from provider.soap.services.common import (
     service_class,
     text,
 )
+from provider.xml import namespaces as ns
 
 SERVICE = "civilStatusCertificates"
 TNS = ns.service(SERVICE)

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import ComplexModel, Date, DateTime, Int, ServiceBase, Unicode, rpc
 
-from provider.xml import namespaces as ns
-from provider.soap.call import ENVIRON_KEY, Call
 from provider.errors import MitrooError
+from provider.soap.call import ENVIRON_KEY, Call
+from provider.xml import namespaces as ns
 
 Mandatory = dict(min_occurs=1, nillable=False)
 Optional = dict(min_occurs=0, nillable=False)

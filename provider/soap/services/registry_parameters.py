@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Boolean, ComplexModel, Unicode
 
-from provider.xml import namespaces as ns
 from provider.registry.registry_parameters import queries as parameters
 from provider.soap.call import Call
 from provider.soap.services.common import EmptyInput, Mandatory, service_class, text
+from provider.xml import namespaces as ns
 
 SERVICE = "registryParameters"
 TNS = ns.service(SERVICE)

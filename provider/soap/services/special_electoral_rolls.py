@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from provider.soap.call import Call
-from provider.soap.services import special_electoral_rolls_types as m
-from provider.soap.services.common import service_class
 from provider.registry.special_electoral_rolls import (
     applications,
     check,
@@ -21,6 +18,9 @@ from provider.registry.special_electoral_rolls.eligibility import five_year_comp
 from provider.registry.special_electoral_rolls.guidance import Guidance
 from provider.registry.special_electoral_rolls.model import ElectionInfo, Holder, Permit
 from provider.registry.special_electoral_rolls.residence import Place
+from provider.soap.call import Call
+from provider.soap.services import special_electoral_rolls_types as m
+from provider.soap.services.common import service_class
 
 SERVICE = m.SERVICE
 

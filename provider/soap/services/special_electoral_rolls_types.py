@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from provider import compat  # noqa: F401 (first: lets spyne import on 3.12+)
 from spyne import Boolean, ComplexModel, Date, DateTime, Int, Unicode
 
-from provider.xml import namespaces as ns
 from provider.soap.services.common import Mandatory, Optional, text
+from provider.xml import namespaces as ns
 
 SERVICE = "specialElectoralRolls"
 TNS = ns.service(SERVICE)

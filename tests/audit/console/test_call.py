@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -15,10 +15,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from audit import events
 from audit.query import EXPORTED
 from audit.seal import seal
-from tests.audit.test_seal import tamper
 from tests.audit.console.conftest import (
-    Console, Seeded, console_events, console_settings, csrf_token, log_in, start_console,
+    Console,
+    Seeded,
+    console_events,
+    console_settings,
+    csrf_token,
+    log_in,
+    start_console,
 )
+from tests.audit.test_seal import tamper
 from tests.conftest import USERS, PreparedDatabase, discard_database, prepare_database
 
 
@@ -64,7 +70,7 @@ def test_an_unknown_or_malformed_call(console: Console, auditor: requests.Sessio
 def sealed_store(database: PreparedDatabase, tmp_path: Path) -> Iterator[tuple[Console, list[str]]]:
     """A fresh database of the same kind with three sealed events and one newer, and a console on it."""
     store = prepare_database(database.kind, tmp_path)
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
     sessions = sessionmaker(store.engine)
     ids = []
     for n in range(4):

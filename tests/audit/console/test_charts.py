@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from audit.stats import DailyCount, HourCount
 from audit.console import charts
 from audit.console.auth import secret_key
 from audit.console.pages.call import mask_amka, mask_name
+from audit.stats import DailyCount, HourCount
 
 DAY = dt.date(2026, 3, 2)
 

@@ -25,7 +25,7 @@ def stored(console: Console, **fields: object) -> str:
     """An event written straight to the store, as a caller could have caused; its callSequenceId."""
     call_sequence_id = str(uuid.uuid4())
     values: dict[str, object] = dict(
-        call_sequence_id=call_sequence_id, server_time=dt.datetime.now(dt.timezone.utc), service="civilRegistryActs",
+        call_sequence_id=call_sequence_id, server_time=dt.datetime.now(dt.UTC), service="civilRegistryActs",
         operation="getBirthAct", observed_ip="192.0.2.77", outcome="MP_INVALID_INPUT", duration_ms=2,
         request_digest="0" * 64)
     values.update(fields)

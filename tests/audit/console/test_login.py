@@ -23,7 +23,13 @@ from db.models import ConsoleSession
 from provider.access import admin
 from provider.access.credentials import CredentialKey
 from tests.audit.console.conftest import (
-    Console, add_auditor, console_events, console_settings, csrf_token, log_in, start_console,
+    Console,
+    add_auditor,
+    console_events,
+    console_settings,
+    csrf_token,
+    log_in,
+    start_console,
 )
 from tests.conftest import PASSWORD, USERS
 
@@ -172,7 +178,7 @@ def test_an_idle_session_expires(console: Console) -> None:
     add_auditor(console, username)
     http, _ = log_in(console, username)
     idle = dt.timedelta(seconds=console.settings.console_idle_seconds + 5)
-    age_sessions(console, username, last_seen_at=dt.datetime.now(dt.timezone.utc) - idle)
+    age_sessions(console, username, last_seen_at=dt.datetime.now(dt.UTC) - idle)
     answer = http.get(console.url("/dashboard"), timeout=30)
     assert answer.url.startswith(console.url("/login?next=/dashboard")) and "αδράνειας" in answer.text
     assert auditor_sessions(console, username) == 0
@@ -184,7 +190,7 @@ def test_a_busy_session_ends_at_its_absolute_lifetime(console: Console) -> None:
     http, _ = log_in(console, username)
     assert http.get(console.url("/search"), allow_redirects=False, timeout=30).status_code == 200
     started = dt.timedelta(seconds=console.settings.console_session_seconds + 5)
-    age_sessions(console, username, created_at=dt.datetime.now(dt.timezone.utc) - started)
+    age_sessions(console, username, created_at=dt.datetime.now(dt.UTC) - started)
     answer = http.get(console.url("/search"), timeout=30)  # active a moment ago, but too old
     assert answer.url.startswith(console.url("/login")) and "μέγιστη διάρκειά" in answer.text
 

@@ -80,7 +80,7 @@ def test_an_error_filter_and_an_ip_network(console: Console, seeded: Seeded, aud
 def thirty(console: Console) -> str:
     """Thirty events of an agency of their own, a minute apart."""
     agency = f"PG{uuid.uuid4().hex[:8].upper()}"
-    start = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
     sessions = sessionmaker(console.database.engine)
     for n in range(30):
         events.record(sessions, events.Event(

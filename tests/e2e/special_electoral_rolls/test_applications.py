@@ -10,7 +10,13 @@ from stdnum.iso7064 import mod_37_36
 
 from tests.e2e.special_electoral_rolls.conftest import ok, refused
 from tests.e2e.special_electoral_rolls.steps import (
-    ALL_DOCUMENTS, create, created, finalize, finalized, get, reject,
+    ALL_DOCUMENTS,
+    create,
+    created,
+    finalize,
+    finalized,
+    get,
+    reject,
 )
 from tests.rolls_fixtures import Rolls
 from tests.support import audit_row, audit_subjects

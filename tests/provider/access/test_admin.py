@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -18,12 +19,11 @@ from db.models import Agency, WsUser
 from provider.access import admin
 from provider.access.accreditation import Authenticator
 from provider.access.admin import AdminError
-from provider.catalogue import CATALOGUE
 from provider.access.credentials import CredentialKey, verify_password
+from provider.catalogue import CATALOGUE
 from provider.errors import ErrorCode, MitrooError
 from provider.xml.wssecurity import UsernameToken, password_digest
-from tests.conftest import PASSWORD, USERS, discard_database, prepare_database
-from tests.conftest import PreparedDatabase
+from tests.conftest import PASSWORD, USERS, PreparedDatabase, discard_database, prepare_database
 
 OLD_PASSWORD = "first-password-of-the-user"
 NEW_PASSWORD = "second-password-of-the-user"
@@ -356,7 +356,7 @@ def digest_token(username: str, password: str, now: dt.datetime) -> UsernameToke
 
 def refused(auth: Authenticator, token: UsernameToken) -> MitrooError:
     with pytest.raises(MitrooError) as caught:
-        auth.authenticate(token, dt.datetime.now(dt.timezone.utc), IP)
+        auth.authenticate(token, dt.datetime.now(dt.UTC), IP)
     assert caught.value.code is ErrorCode.MP_AUTHENTICATION_FAILED
     return caught.value
 
@@ -365,7 +365,7 @@ IP = "127.0.0.1"
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def test_authenticate_a_new_user(test_db: PreparedDatabase) -> None:

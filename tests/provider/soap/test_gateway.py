@@ -55,7 +55,7 @@ def test_success_is_audited_with_every_field(provider: Running) -> None:
         declared["auditUnit"], declared["auditProtocol"], declared["auditUserId"], "2001:db8::17")
     assert row.observed_ip == "127.0.0.1"
     assert len(row.request_digest) == 64 and row.duration_ms >= 0
-    assert abs((dt.datetime.now(dt.timezone.utc) - row.server_time).total_seconds()) < 60
+    assert abs((dt.datetime.now(dt.UTC) - row.server_time).total_seconds()) < 60
 
 
 # -- authentication (faults) --------------------------------------------------------------------
@@ -95,7 +95,7 @@ def test_password_digest_accepted(provider: Running) -> None:
 
 
 def test_stale_password_digest_refused(provider: Running) -> None:
-    stale = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)
+    stale = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
     answer = call(provider, security=security_digest(USERS.aade, PASSWORD, created=stale))
     assert_fault(answer, "MP_AUTHENTICATION_FAILED")
     assert "ληγμένο PasswordDigest" in answer.text("faultstring")
@@ -104,7 +104,7 @@ def test_stale_password_digest_refused(provider: Running) -> None:
 
 def test_replayed_nonce_refused(provider: Running) -> None:
     nonce = os.urandom(16)
-    created = dt.datetime.now(dt.timezone.utc)
+    created = dt.datetime.now(dt.UTC)
     first = call(provider, security=security_digest(USERS.aade, PASSWORD, created=created, nonce=nonce))
     assert first.error_code is None
     again = call(provider, security=security_digest(USERS.aade, PASSWORD, created=created, nonce=nonce))
@@ -157,8 +157,8 @@ def test_missing_audit_field_is_schema_invalid(provider: Running, field: str) ->
     [
         ("yesterday", "ISO 8601"),
         ("2026-11-23T10:00:00", "ζώνη ώρας"),
-        ((dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)).isoformat(), "απέχει"),
-        ((dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).isoformat(), "απέχει"),
+        ((dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).isoformat(), "απέχει"),
+        ((dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)).isoformat(), "απέχει"),
     ],
     ids=["unparseable", "no-zone", "far-past", "far-future"],
 )

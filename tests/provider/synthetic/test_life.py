@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from provider.synthetic import registry as synthetic, life as synthetic_life
+from provider.synthetic import life as synthetic_life
+from provider.synthetic import registry as synthetic
 from tests.provider.synthetic.test_registry import Registry, registry  # noqa: F401  (the module's seeded registry fixture)
 
 

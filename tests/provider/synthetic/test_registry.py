@@ -5,23 +5,30 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import Engine, insert, select
 from stdnum.gr import amka as stdnum_amka
 from stdnum.gr import vat as stdnum_vat
 
-import provider.synthetic.registry as synthetic
 import provider.synthetic.acts as synthetic_acts
-from provider.registry.text.elot743 import transliterate
+import provider.synthetic.registry as synthetic
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import (
-    ActParty, CivilAct, Country, FamilyShare, FamilyShareMember, MarginalNote, Municipality, Person,
+    ActParty,
+    CivilAct,
+    Country,
+    FamilyShare,
+    FamilyShareMember,
+    MarginalNote,
+    Municipality,
+    Person,
     RegistryOffice,
 )
+from provider.registry.text.elot743 import transliterate
 from provider.registry.text.names import female_surname, registry_form
 from provider.synthetic.registry import SeedReport, make_afm, make_amka, seed_registry
 

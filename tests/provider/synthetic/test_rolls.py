@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -14,14 +15,22 @@ from sqlalchemy.orm import Session
 from stdnum import luhn
 
 from db.models import (
-    CitizenshipAcquisition, FamilyShare, FamilyShareMember, Person, PermitHolder, PermitType, ResidenceHistory,
-    ResidencePermit, RollApplication, RollEntry,
+    CitizenshipAcquisition,
+    FamilyShare,
+    FamilyShareMember,
+    PermitHolder,
+    PermitType,
+    Person,
+    ResidenceHistory,
+    ResidencePermit,
+    RollApplication,
+    RollEntry,
 )
-from provider.synthetic.registry import seed_registry
-from provider.synthetic.rolls import seed_rolls
 from provider.registry.special_electoral_rolls import check, eligibility, records
 from provider.registry.special_electoral_rolls.dates import Revision
 from provider.registry.special_electoral_rolls.numbers import normalize_application_number
+from provider.synthetic.registry import seed_registry
+from provider.synthetic.rolls import seed_rolls
 from tests.conftest import prepare_database
 
 HOLDERS, SEED = 400, 11

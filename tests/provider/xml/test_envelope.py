@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from provider.xml import envelope as soap
 from provider.errors import ErrorCode, Kind, MitrooError
+from provider.xml import envelope as soap
 
 WSA = "http://www.w3.org/2005/08/addressing"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"

@@ -12,6 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from provider.settings import Settings, SettingsError
 from provider.xml.keys import (
     KeyConfigError,
     KeySource,
@@ -20,12 +21,11 @@ from provider.xml.keys import (
     generate_development_key,
     load_signing_key,
 )
-from provider.settings import Settings, SettingsError
 from tests.conftest import KeyFiles, signing_key_files
 from tests.provider.test_cli import base_env, run
 
 PASSPHRASE = b"a long signing passphrase 2026"
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 def _private_key(files: KeyFiles) -> object:

@@ -40,7 +40,7 @@ def other_keys() -> KeyFiles:
 
 @pytest.fixture()
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @pytest.fixture()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from provider.errors import ErrorCode, MitrooError
 from provider.registry.civil_registry_acts.criteria import (
     DEFAULT_MAX_RESULTS,
     ActReference,
@@ -15,10 +16,9 @@ from provider.registry.civil_registry_acts.criteria import (
     check_search,
     registry_today,
 )
-from provider.errors import ErrorCode, MitrooError
 
 TODAY = dt.date(2026, 11, 23)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.mark.parametrize(("moment", "day"), [

@@ -10,8 +10,9 @@ index can serve the query, so a ``Seq Scan`` on a registry table means a missing
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event

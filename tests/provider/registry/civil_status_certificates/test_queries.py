@@ -6,24 +6,27 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from db.models import Person
+from provider.errors import MitrooError
+from provider.registry.civil_registry_acts.criteria import PersonCriteria
 from provider.registry.civil_status_certificates import (
-    register as certificate_register,
     queries as certificates,
 )
-from provider.registry.civil_registry_acts.criteria import PersonCriteria
+from provider.registry.civil_status_certificates import (
+    register as certificate_register,
+)
 from provider.registry.civil_status_certificates.criteria import (
     NUMBER_PATTERN,
     CertificateRequest,
     ShareReference,
     check_number,
 )
-from provider.errors import MitrooError
 from tests import certificates_data as data
 from tests.acts_data import Registry
 from tests.provider.registry.civil_registry_acts.test_queries import assert_indexed
@@ -31,7 +34,7 @@ from tests.provider.registry.civil_registry_acts.test_queries import assert_inde
 TABLES = ("persons", "family_shares", "family_share_members", "act_parties", "civil_acts", "municipalities",
           "certificates", "audit_events")
 TODAY = dt.date.today()
-ISSUANCE = certificate_register.Issuance(str(uuid.uuid4()), dt.datetime.now(dt.timezone.utc), "AADE")
+ISSUANCE = certificate_register.Issuance(str(uuid.uuid4()), dt.datetime.now(dt.UTC), "AADE")
 
 
 def _ways(registry: Registry) -> dict[str, tuple[Callable[[Session], Any], list[str]]]:

@@ -49,6 +49,6 @@ def test_the_deadline_may_be_extended_by_two_months() -> None:
 
 
 def test_today_is_the_date_in_greece() -> None:
-    assert greek_date(dt.datetime(2026, 11, 23, 22, 30, tzinfo=dt.timezone.utc)) == D(2026, 11, 24)
-    assert greek_date(dt.datetime(2026, 7, 1, 20, 59, tzinfo=dt.timezone.utc)) == D(2026, 7, 1)
-    assert greek_date(dt.datetime(2026, 7, 1, 21, 0, tzinfo=dt.timezone.utc)) == D(2026, 7, 2)
+    assert greek_date(dt.datetime(2026, 11, 23, 22, 30, tzinfo=dt.UTC)) == D(2026, 11, 24)
+    assert greek_date(dt.datetime(2026, 7, 1, 20, 59, tzinfo=dt.UTC)) == D(2026, 7, 1)
+    assert greek_date(dt.datetime(2026, 7, 1, 21, 0, tzinfo=dt.UTC)) == D(2026, 7, 2)
