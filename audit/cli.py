@@ -189,10 +189,10 @@ def _settings() -> Settings:
 def _seal_log(settings: Settings) -> SealLog:
     """The seal log as configured, with the seal key loaded (sealing signs with it)."""
     from audit.sealrecords import SealLog, certificates_in
-    from provider.xml.keys import KeyConfigError, load_signing_key
+    from provider.xml.keys import KeyConfigError, load_signing_key, seal_source
 
     try:
-        key = load_signing_key(settings.seal_key_source)
+        key = load_signing_key(seal_source(settings))
         roots = tuple(certificates_in(settings.audit_tsa_ca_file)) if settings.audit_tsa_ca_file else ()
     except (KeyConfigError, OSError, ValueError) as exc:
         raise click.ClickException(f"cannot sign seal records: {exc}") from None
@@ -216,7 +216,9 @@ def _seal_certificates(settings: Settings, given: tuple[Path, ...]) -> list[Any]
     certificate (and the signing certificate's successor during a rotation)."""
     if given:
         return _certificates(given, "the certificate")
-    source = settings.seal_key_source
+    from provider.xml.keys import seal_source
+
+    source = seal_source(settings)
     if source.pkcs12_file is not None:
         from provider.xml.keys import KeyConfigError, load_signing_key
 

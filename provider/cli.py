@@ -129,7 +129,7 @@ def _check_startable(settings: Settings) -> None:
     from db import partitions
     from db.engine import make_engine
     from db.migrate import not_at_head
-    from provider.xml.keys import KeyConfigError, load_signing_key
+    from provider.xml.keys import KeyConfigError, load_signing_key, signing_source
 
     engine = make_engine(settings.database_url)
     problem = not_at_head(engine)
@@ -141,7 +141,7 @@ def _check_startable(settings: Settings) -> None:
             click.echo(f"WARNING: audit events of {month:%Y-%m} sit in the default partition", err=True)
     engine.dispose()
     try:
-        key = load_signing_key(settings.key_source)
+        key = load_signing_key(signing_source(settings))
     except KeyConfigError as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
     if warning := key.expiry_warning():
@@ -165,7 +165,7 @@ def demo(persons: int, seed: int) -> None:
     finally:
         engine.dispose()
     if settings.signing_pkcs12_file is None and not settings.signing_key_file.exists():
-        _generate_keys(settings, settings.signature_algorithm.setting, 365)
+        _generate_keys(settings, settings.signature_algorithm, 365)
     click.echo("Demo WS users (environment test):")
     for user in users:
         digest = (", PasswordDigest allowed" if user.digest else "") + (f", roles {','.join(user.roles)}" if user.roles else "")
@@ -201,18 +201,18 @@ def keys_dev_generate(algorithm: str | None, days: int, force: bool) -> None:
     settings = _settings()
     if settings.signing_key_file.exists() and not force:
         raise click.ClickException(f"{settings.signing_key_file} exists; use --force to replace it")
-    _generate_keys(settings, algorithm or settings.signature_algorithm.setting, days)
-    if algorithm and algorithm != settings.signature_algorithm.setting:
+    _generate_keys(settings, algorithm or settings.signature_algorithm, days)
+    if algorithm and algorithm != settings.signature_algorithm:
         click.echo(f"Set MITROO_SIGNATURE_ALGORITHM={algorithm} to sign with it.")
 
 
 @keys.command("show")
 def keys_show() -> None:
     """Load the signing key as the provider would, and print its certificate(s)."""
-    from provider.xml.keys import KeyConfigError, fingerprint, load_signing_key
+    from provider.xml.keys import KeyConfigError, fingerprint, load_signing_key, signing_source
 
     try:
-        key = load_signing_key(_settings().key_source)
+        key = load_signing_key(signing_source(_settings()))
     except KeyConfigError as exc:
         raise click.ClickException(str(exc)) from None
     for label, certificate in (("current", key.certificate), ("next", key.next_certificate)):

@@ -220,8 +220,8 @@ def _key_files(algorithm: SignatureAlgorithm, name: str) -> KeyFiles:
 
 
 def settings_for(test_db: PreparedDatabase, directory: Path, **overrides: object) -> Settings:
-    algorithm = overrides.get("signature_algorithm", SignatureAlgorithm.RSA_SHA256)
-    keys = signing_key_files(algorithm)  # type: ignore[arg-type]
+    algorithm = SignatureAlgorithm.from_setting(str(overrides.get("signature_algorithm", "rsa-sha256")))
+    keys = signing_key_files(algorithm)
     values: dict[str, object] = dict(
         data_dir=directory,
         database_url=test_db.url,

@@ -1,6 +1,8 @@
 """Alembic environment: the URL comes from the Config (see db.migrate) or MITROO_DATABASE_URL."""
 from __future__ import annotations
 
+import os
+
 from alembic import context
 
 from db.engine import make_engine
@@ -13,9 +15,10 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from provider.settings import Settings  # only when alembic is run by hand
-
-    return Settings.from_env().database_url
+    url = os.environ.get("MITROO_DATABASE_URL", "")  # only when alembic is run by hand
+    if not url:
+        raise SystemExit("no database URL: run `mitroo-provider migrate`, or set MITROO_DATABASE_URL")
+    return url
 
 
 def run_migrations_offline() -> None:

@@ -17,7 +17,7 @@ from provider.settings import Settings
 from provider.soap import contract
 from provider.soap.gateway import Gateway, StartResponse
 from provider.soap.services import bench_echo
-from provider.xml.keys import KeyConfigError, KeyStore, SigningKey
+from provider.xml.keys import KeyConfigError, KeyStore, SigningKey, signing_source
 from provider.xml.signing import ResponseSigner
 
 log = logging.getLogger("mitroo.provider")
@@ -28,7 +28,7 @@ class Provider:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.keys = KeyStore(settings.key_source)  # KeyConfigError: refuse to start
+        self.keys = KeyStore(signing_source(settings))  # KeyConfigError: refuse to start
         if warning := self.signing_key.expiry_warning():
             log.warning("%s", warning)
         signer = None if settings.bench_unsigned else ResponseSigner(self.keys, settings.signature_ttl_seconds)

@@ -17,7 +17,6 @@ import enum
 import hashlib
 import os
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+
+from provider.settings import Settings
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -115,20 +116,25 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
 
 
-def read_passphrase(env: Mapping[str, str]) -> tuple[bytes | None, str | None]:
-    """The key passphrase from MITROO_SIGNING_KEY_PASSPHRASE or _FILE; (value, error message)."""
-    value = env.get("MITROO_SIGNING_KEY_PASSPHRASE")
-    path = env.get("MITROO_SIGNING_KEY_PASSPHRASE_FILE")
-    if value and path:
-        return None, "MITROO_SIGNING_KEY_PASSPHRASE and MITROO_SIGNING_KEY_PASSPHRASE_FILE are both set: use one"
-    if value:
-        return value.encode(), None
-    if path:
-        try:
-            return Path(path).read_bytes().rstrip(b"\r\n"), None
-        except OSError as exc:
-            return None, f"MITROO_SIGNING_KEY_PASSPHRASE_FILE={path!r}: cannot read it ({exc.strerror})"
-    return None, None
+def signing_source(settings: Settings) -> KeySource:
+    """The key that signs every answer, as the settings name it."""
+    return KeySource(
+        key_file=settings.signing_key_file,
+        cert_file=settings.signing_cert_file,
+        pkcs12_file=settings.signing_pkcs12_file,
+        passphrase=settings.signing_passphrase,
+        algorithm=SignatureAlgorithm.from_setting(settings.signature_algorithm),
+        next_cert_file=settings.signing_next_cert_file,
+    )
+
+
+def seal_source(settings: Settings) -> KeySource:
+    """The key that signs the audit seal records: the signing key unless another is configured."""
+    if settings.audit_seal_key_file is None or settings.audit_seal_cert_file is None:
+        return signing_source(settings)
+    return KeySource(key_file=settings.audit_seal_key_file, cert_file=settings.audit_seal_cert_file,
+                     passphrase=settings.signing_passphrase,
+                     algorithm=SignatureAlgorithm.from_setting(settings.signature_algorithm))
 
 
 def _read(path: Path, what: str) -> bytes:

@@ -117,7 +117,7 @@ def test_ecdsa_rotation_and_expiry_warning_on_a_running_provider(
     current = KeyFiles(tmp_path / "key.pem", tmp_path / "cert.pem")
     generate_development_key(current.key, current.cert, SignatureAlgorithm.ECDSA_SHA256, days=10)
     successor = signing_key_files(SignatureAlgorithm.ECDSA_SHA256)
-    settings = settings_for(database, tmp_path, signature_algorithm=SignatureAlgorithm.ECDSA_SHA256,
+    settings = settings_for(database, tmp_path, signature_algorithm="ecdsa-sha256",
                             signing_key_file=current.key, signing_cert_file=current.cert,
                             signing_next_cert_file=successor.cert)
     with caplog.at_level(logging.WARNING, logger="mitroo.provider"):

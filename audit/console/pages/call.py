@@ -9,9 +9,9 @@ import re
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from audit.console.app import ConsoleError, audit, console, t
 from audit.console.masking import clipped, mask_amka, mask_name, mask_numbers
 from audit.console.pages.search import local_time
+from audit.console.shared import ConsoleError, audit, console, t
 from audit.query import Subject, as_record, find_call, subjects_of_event
 from audit.seal import EventSeal, event_status
 from db.models import AuditEvent

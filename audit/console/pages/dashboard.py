@@ -11,7 +11,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from audit.console import charts
-from audit.console.app import ConsoleError, audit, bad_parameter, console, t
+from audit.console.shared import ConsoleError, audit, bad_parameter, console, t
 from audit.query import AuditFilter
 from audit.stats import ATHENS, UNAUTHENTICATED, WorkingHours, compute
 

@@ -7,10 +7,10 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask.typing import ResponseReturnValue
 
 from audit.console import sessions
-from audit.console.app import ConsoleError, audit, client_ip, console, fresh_session, now, t
 from audit.console.auth import Auditor, LoginRefused
 from audit.console.auth import login as check_login
 from audit.console.i18n import LANGUAGES
+from audit.console.shared import ConsoleError, audit, client_ip, console, fresh_session, now, t
 
 blueprint = Blueprint("login", __name__)
 

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from audit import export
-from audit.console.app import ConsoleError, audit, bad_parameter, console, t
+from audit.console.shared import ConsoleError, audit, bad_parameter, console, t
 from audit.criteria import FIELDS, criteria
 from audit.query import AuditFilter, QueryError, search
 from audit.stats import ATHENS

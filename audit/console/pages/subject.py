@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from audit.console.app import audit, console, t
+from audit.console.shared import audit, console, t
 from audit.criteria import parse_time
 from audit.query import QueryError, subjects_of
 from audit.report import SubjectNotFound, SubjectReport, as_html, html_body, subject_report

@@ -20,6 +20,7 @@ from provider.xml.keys import (
     fingerprint,
     generate_development_key,
     load_signing_key,
+    signing_source,
 )
 from tests.conftest import KeyFiles, signing_key_files
 from tests.provider.test_cli import base_env, run
@@ -75,7 +76,7 @@ def test_pkcs12_with_the_passphrase_from_the_environment_or_a_file(tmp_path: Pat
         env["MITROO_SIGNING_KEY_PASSPHRASE_FILE"] = str(tmp_path / "passphrase")
     settings = Settings.from_env(env)
     assert PASSPHRASE.decode() not in repr(settings)
-    assert load_signing_key(settings.key_source).certificate is not None
+    assert load_signing_key(signing_source(settings)).certificate is not None
 
 
 def _expired(tmp_path: Path) -> KeyFiles:
