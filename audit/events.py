@@ -1,4 +1,4 @@
-"""Recording audit events (DESIGN §7): one per call, committed before the response leaves.
+"""Recording audit events (docs/design.md §7 Audit): one per call, committed before the response leaves.
 
 ``record`` writes the event, its data subjects and (for an accepted call) the replay-guard row
 in one transaction. A failure raises ``AuditUnavailable``; the caller then answers

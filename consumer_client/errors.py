@@ -1,6 +1,6 @@
 """One exception hierarchy for everything the client raises.
 
-Every provider error code (DESIGN §6), whether it arrived as an errorRecord or as a SOAP Fault,
+Every provider error code (docs/design.md §6 Error codes), whether it arrived as an errorRecord or as a SOAP Fault,
 becomes one ``ProviderError`` subclass carrying the code, the Greek description and the
 callSequenceId to quote to the provider's operators. Transport failures and signature failures
 have their own classes. The CLI's exit codes come from here too.

@@ -1,4 +1,4 @@
-"""Verify the provider's WS-Security response signature (DESIGN §8) against pinned certificates.
+"""Verify the provider's WS-Security response signature (docs/design.md §8 Signing) against pinned certificates.
 
 ``verify_response(data, pinned)`` returns the parsed envelope only when all of this holds, and
 raises ``SignatureError`` naming the first thing that does not:

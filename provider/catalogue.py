@@ -1,4 +1,4 @@
-"""The service catalogue (DESIGN §5): every service and operation an agency can be granted,
+"""The service catalogue (docs/design.md §5 Services): every service and operation an agency can be granted,
 whether or not this release serves it yet. Grants name operations from here only."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The error-code table (DESIGN §6) and the one exception hierarchy that carries it.
+"""The error-code table (docs/design.md §6 Error codes) and the one exception hierarchy that carries it.
 
 Codes are extended, never renumbered. Each has a kind (a SOAP Fault with a Client or
 Server faultcode, or an errorRecord inside an HTTP 200 response), the Greek description

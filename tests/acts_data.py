@@ -1,5 +1,5 @@
 """The acts tests' data: the demo dataset's synthetic registry (the persons and seed that
-``scripts/serve`` seeds, so the demo examples of docs/services/acts.md hold here too), one namesake added so
+``scripts/serve`` seeds, so the demo examples of docs/services/civil_registry_acts.md hold here too), one namesake added so
 that a name + birthdate matches two persons, and an oracle that reads an act straight from the
 tables, independently of provider.registry.civil_registry_acts.queries, to compare answers with."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Accreditation (DESIGN §9): agencies, their information systems, WS users and grants,
+"""Accreditation (docs/design.md §9 Accreditation): agencies, their information systems, WS users and grants,
 plus the per-call bookkeeping that must be shared by every worker (quota, replay, nonces, login failures)."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audit store (DESIGN §7). Append-only: the migrations install database triggers
+"""The audit store (docs/design.md §7 Audit). Append-only: the migrations install database triggers
 that refuse UPDATE and DELETE on both tables.
 
 On PostgreSQL both tables are partitioned by month (db/partitions.py, migration 0008), which puts

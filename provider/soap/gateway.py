@@ -1,6 +1,6 @@
 """The call pipeline for one service, as WSGI middleware in front of spyne.
 
-Order of work for every POST (DESIGN §4, §6, §7):
+Order of work for every POST (docs/design.md §4 Messages, §6 Error codes, §7 Audit):
 read the body (size cap) → hardened parse → SOAP 1.1 envelope and SOAPAction → XSD validation →
 UsernameToken authentication → auditRecord → accreditation status → grant → replay (a retry of the
 same content is answered) → a slot under the agency's concurrency cap → quota →
@@ -341,7 +341,7 @@ class Gateway:
         return [body]
 
     def _signed(self, call: Call, status: str, body: bytes) -> tuple[str, bytes]:
-        """Every envelope that leaves is signed (DESIGN §8). Should signing itself fail, the caller
+        """Every envelope that leaves is signed (docs/design.md §8 Signing). Should signing itself fail, the caller
         gets an unsigned MP_INTERNAL_ERROR fault and no data. (No signer: the benchmark-only
         MITROO_BENCH_UNSIGNED.)"""
         if self.signer is None:

@@ -12,7 +12,7 @@ births, divorces and deaths are drawn, so that municipal-registry certificates h
 
 A move or a remarriage comes after every other event of the shares it touches, so no later death,
 birth or divorce has to follow a person into their new share. Choices come from a
-``random.Random`` of their own, so the rows drawn before (and the acts docs/services/acts.md shows) do not
+``random.Random`` of their own, so the rows drawn before (and the acts docs/services/civil_registry_acts.md shows) do not
 change when this module does.
 """
 from __future__ import annotations

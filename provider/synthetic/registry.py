@@ -1,4 +1,4 @@
-"""A deterministic, internally consistent synthetic registry (DESIGN §10).
+"""A deterministic, internally consistent synthetic registry (docs/design.md §10 Data).
 
 ``seed_registry(engine, persons, seed)`` fills persons, family shares (μερίδες) and civil acts.
 The same ``(persons, seed)`` on an empty registry gives identical rows, ids included: names come

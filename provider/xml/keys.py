@@ -1,4 +1,4 @@
-"""The provider's signing key and certificate (DESIGN §8): loading, checking, development keys.
+"""The provider's signing key and certificate (docs/design.md §8 Signing): loading, checking, development keys.
 
 Keys are loaded at start-up (``KeyStore``), never read per request: before each signature only the
 files' identity is checked (one stat each), and the key is read again when they changed (a rotation

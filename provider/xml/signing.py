@@ -1,4 +1,4 @@
-"""WS-Security signature on every response (DESIGN §8), made with signxml.
+"""WS-Security signature on every response (docs/design.md §8 Signing), made with signxml.
 
 The gateway hands every outgoing envelope (success, errorRecord, fault) to ``ResponseSigner.sign``:
 
@@ -13,9 +13,9 @@ The gateway hands every outgoing envelope (success, errorRecord, fault) to ``Res
     <soap:Body wsu:Id="Body"> … </soap:Body>
 
 The key comes from provider.xml.keys (a KeyStore: loaded once, re-read when its files change, refusing
-while they cannot be read, so the gateway answers faults, never unsigned data). The envelope is parsed once, signed in place (signxml's
-default copy-by-reserialization is skipped: the tree is ours and only read), and serialized once,
-never pretty-printed after signing.
+while they cannot be read, so the gateway answers faults, never unsigned data). The envelope is parsed
+once, signed in place (signxml's default copy-by-reserialization is skipped: the tree is ours and only
+read), and serialized once, never pretty-printed after signing.
 """
 from __future__ import annotations
 

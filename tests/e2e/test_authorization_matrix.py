@@ -1,7 +1,7 @@
 """The authorization matrix (issue 10 §5): every operation the provider serves, called over HTTP by
 a WS user of every agency of the accreditation fixture (db/data/accreditation.json), is allowed
 exactly when the fixture grants it to that agency. The metaservices are open to everyone; the
-audit service to users with the auditor role (DESIGN §5). An operation served without a grant entry
+audit service to users with the auditor role (docs/design.md §5 Services). An operation served without a grant entry
 in the fixture, or without a sample input, fails."""
 from __future__ import annotations
 

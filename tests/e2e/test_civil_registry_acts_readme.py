@@ -1,4 +1,4 @@
-"""The civilRegistryActs examples of docs/services/acts.md work on the demo dataset, as a user runs
+"""The civilRegistryActs examples of docs/services/civil_registry_acts.md work on the demo dataset, as a user runs
 them: the demo users of `scripts/serve`, the zeep example printing what the doc says it prints, every
 row of the demo-acts table by reference and by AMKA, and the demo agencies' grants as the doc states."""
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.conftest import PreparedDatabase, Running
 from tests.docs_text import doc_text
 from tests.e2e.test_civil_registry_acts import ALL_OPERATIONS, call, output, refused
 
-DOC = "docs/services/acts.md"
+DOC = "docs/services/civil_registry_acts.md"
 TEXT = doc_text(DOC)
 SECTION = TEXT[TEXT.index("## Looking up demo acts"):]
 TABLE_HEADER = "| operation | registryOfficeCode | volume | actNumber | year | amka | what it shows |"

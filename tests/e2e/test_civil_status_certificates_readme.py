@@ -1,4 +1,4 @@
-"""The civilStatusCertificates example of docs/services/certificates.md works on the demo dataset, as a
+"""The civilStatusCertificates example of docs/services/civil_status_certificates.md works on the demo dataset, as a
 user runs it: the demo users of `scripts/serve`, the zeep example printing what the doc says it prints
 (a family as on a past date, the same family after its move, the first certificate verified), and the
 demo agencies' certificate grants as the doc states them."""
@@ -18,7 +18,7 @@ from tests.conftest import PreparedDatabase, Running
 from tests.docs_text import doc_text
 from tests.e2e.test_civil_registry_acts import call, output
 
-DOC = "docs/services/certificates.md"
+DOC = "docs/services/civil_status_certificates.md"
 TEXT = doc_text(DOC)
 SECTION = TEXT[TEXT.index("## A family as on a past date, verified (demo)"):]
 EVERYTHING = ["allowedMethods", "getBirthCertificate", "getMaritalStatusCertificate", "getRegistrationCertificate",

@@ -6,7 +6,8 @@ The composition of a family share as on a day D lists every membership registere
 a membership deleted on or before D shows its ``deletereason`` and ``deletedate``, one deleted
 later shows as current (as it stood on D). Marriage and partnership fields are those of the
 member's latest marriage (partnership) act dated on or before D that is not annulled, with its rank
-among them. Every lookup runs on an index (shown with EXPLAIN in tests/provider/registry/civil_status_certificates/test_queries.py):
+among them. Every lookup runs on an index (shown with EXPLAIN in
+tests/provider/registry/civil_status_certificates/test_queries.py):
 the municipality by ``uq_municipalities_code``, the share by ``uq_family_shares_municipality_id``,
 its members by ``ix_family_share_members_share_id``, a person's memberships by
 ``ix_family_share_members_person_id`` and acts by ``ix_act_parties_person_id``.
@@ -51,7 +52,7 @@ class ActRef:
 
 @dataclass(frozen=True)
 class Member:
-    """A person as the municipal registry records them in a share (DESIGN §4 vocabulary)."""
+    """A person as the municipal registry records them in a share (docs/design.md §4 Messages: the vocabulary)."""
 
     person_id: int  # internal, for the audit; never published
     amka: str | None

@@ -129,7 +129,7 @@ Handler = Callable[[Call, Any], Any]
 
 
 def operation(name: str, input_model: type, output_model: type, handler: Handler) -> Any:
-    """A document/literal wrapped operation in the KED shape (DESIGN §4).
+    """A document/literal wrapped operation in the KED shape (docs/design.md §4 Messages).
 
     Request ``<name>``: auditRecord + ``<name>InputRecord``. Response ``<name>Response``:
     ``<name>OutputRecord`` (absent on error), callSequenceId, callSequenceDate, errorRecord.

@@ -1,4 +1,4 @@
-"""The clerk's day of docs/services/rolls.md runs as written with the reference client against the
+"""The clerk's day of docs/services/special_electoral_rolls.md runs as written with the reference client against the
 demo dataset (what scripts/serve seeds), on SQLite and PostgreSQL: its code blocks are executed, with the test
 provider's address and certificate, and every printed line is compared with the comment under it
 (`# → ` exactly, `# e.g. ` by shape)."""
@@ -12,7 +12,7 @@ from tests.conftest import signing_key_files
 from tests.docs_text import doc_text
 from tests.rolls_fixtures import Rolls
 
-DOC = "docs/services/rolls.md"
+DOC = "docs/services/special_electoral_rolls.md"
 SECTION = "## A municipality clerk's day"
 
 
