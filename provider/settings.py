@@ -64,146 +64,144 @@ class Variable:
     fold: str = ""  # a choice compared as "upper" or "lower" case
 
 
-V, K = Variable, Kind
 VARIABLES: tuple[Variable, ...] = (
-    V("MITROO_DATABASE_URL", "database_url", K.DATABASE_URL,
+    Variable("MITROO_DATABASE_URL", "database_url", Kind.DATABASE_URL,
       "SQLite (WAL, foreign keys on) or `postgresql+psycopg://user@host:5432/db`",
       default="`sqlite:///$MITROO_DATA_DIR/mitroo.sqlite3`"),
-    V("MITROO_DATA_DIR", "data_dir", K.PATH, "where the SQLite file and the credential key live", default="`./var`"),
-    V("MITROO_PUBLIC_URL", "public_url", K.URL,
+    Variable("MITROO_DATA_DIR", "data_dir", Kind.PATH, "where the SQLite file and the credential key live", default="`./var`"),
+    Variable("MITROO_PUBLIC_URL", "public_url", Kind.URL,
       "base URL written into each WSDL's `soap:address` (never taken from a request's Host header)"),
-    V("MITROO_HOST", "host", K.TEXT, "the address `serve` listens on"),
-    V("MITROO_PORT", "port", K.INTEGER, "the port `serve` listens on", minimum=0, maximum=65535),
-    V("MITROO_ENVIRONMENT", "environment", K.CHOICE,
+    Variable("MITROO_HOST", "host", Kind.TEXT, "the address `serve` listens on"),
+    Variable("MITROO_PORT", "port", Kind.INTEGER, "the port `serve` listens on", minimum=0, maximum=65535),
+    Variable("MITROO_ENVIRONMENT", "environment", Kind.CHOICE,
       "`test` or `production`; WS users are issued per environment and only this one's users are accepted; "
       "`production` refuses calls over plain HTTP (`MP_MALFORMED_REQUEST`) unless they come through a trusted "
       "proxy that does not say `X-Forwarded-Proto: http`", choices=ENVIRONMENTS),
-    V("MITROO_TRUSTED_PROXIES", "trusted_proxies", K.NETWORKS,
+    Variable("MITROO_TRUSTED_PROXIES", "trusted_proxies", Kind.NETWORKS,
       "comma-separated IPs/CIDRs whose `X-Forwarded-For` (observed client IP), `X-Forwarded-Proto` and "
       "client-certificate header are believed; the front that `serve` starts is trusted without being listed"),
-    V("MITROO_MAX_BODY_BYTES", "max_body_bytes", K.INTEGER,
+    Variable("MITROO_MAX_BODY_BYTES", "max_body_bytes", Kind.INTEGER,
       "request body cap (the front refuses a larger body with the same fault before it reaches gunicorn)",
       minimum=1024),
-    V("MITROO_FRONT", "front", K.CHOICE,
+    Variable("MITROO_FRONT", "front", Kind.CHOICE,
       "`nginx`: `serve` starts nginx (Debian's package) in front of gunicorn, buffering slow clients and serving "
       "HTTPS: the production deployment, see [The front](#the-front-nginx-slow-clients-and-tls)", choices=FRONTS),
-    V("MITROO_FRONT_HEADER_TIMEOUT", "front_header_timeout_seconds", K.INTEGER,
+    Variable("MITROO_FRONT_HEADER_TIMEOUT", "front_header_timeout_seconds", Kind.INTEGER,
       "seconds the front allows for a request line and all its headers, in total; then the connection is closed",
       minimum=1, maximum=3600),
-    V("MITROO_FRONT_BODY_TIMEOUT", "front_body_timeout_seconds", K.INTEGER,
+    Variable("MITROO_FRONT_BODY_TIMEOUT", "front_body_timeout_seconds", Kind.INTEGER,
       "seconds the front allows between two reads of a request body; then the connection is closed",
       minimum=1, maximum=3600),
-    V("MITROO_FRONT_KEEPALIVE_TIMEOUT", "front_keepalive_timeout_seconds", K.INTEGER,
+    Variable("MITROO_FRONT_KEEPALIVE_TIMEOUT", "front_keepalive_timeout_seconds", Kind.INTEGER,
       "seconds an idle client connection to the front stays open (0: none)", minimum=0, maximum=3600),
-    V("MITROO_FRONT_SEND_TIMEOUT", "front_send_timeout_seconds", K.INTEGER,
+    Variable("MITROO_FRONT_SEND_TIMEOUT", "front_send_timeout_seconds", Kind.INTEGER,
       "seconds the front allows between two writes of an answer to a client that does not read",
       minimum=1, maximum=3600),
-    V("MITROO_FRONT_METRICS_ALLOW", "front_metrics_allow", K.NETWORKS,
+    Variable("MITROO_FRONT_METRICS_ALLOW", "front_metrics_allow", Kind.NETWORKS,
       "IPs/CIDRs that may read `/metrics` through the front (others get 403)"),
-    V("MITROO_TLS_CERT_FILE", "tls_cert_file", K.PATH,
+    Variable("MITROO_TLS_CERT_FILE", "tls_cert_file", Kind.PATH,
       "PEM certificate (chain): the front serves HTTPS only, TLS 1.2 and 1.3 with forward-secret AEAD ciphers "
       "(needs `MITROO_FRONT=nginx` and `MITROO_TLS_KEY_FILE`)"),
-    V("MITROO_TLS_KEY_FILE", "tls_key_file", K.PATH, "the PEM key of `MITROO_TLS_CERT_FILE`"),
-    V("MITROO_TLS_CLIENT_CA_FILE", "tls_client_ca_file", K.PATH,
+    Variable("MITROO_TLS_KEY_FILE", "tls_key_file", Kind.PATH, "the PEM key of `MITROO_TLS_CERT_FILE`"),
+    Variable("MITROO_TLS_CLIENT_CA_FILE", "tls_client_ca_file", Kind.PATH,
       "mutual TLS: the front asks for a client certificate and passes one this CA (PEM) verifies to the "
       "provider; a WS user bound to a certificate (`mitroo-provider user bind-cert`) must present it"),
-    V("MITROO_AUDIT_CLOCK_SKEW", "audit_clock_skew_seconds", K.INTEGER,
+    Variable("MITROO_AUDIT_CLOCK_SKEW", "audit_clock_skew_seconds", Kind.INTEGER,
       "seconds an `auditTransactionDate` may differ from the provider's clock", minimum=1),
-    V("MITROO_DIGEST_MAX_AGE", "digest_max_age_seconds", K.INTEGER,
+    Variable("MITROO_DIGEST_MAX_AGE", "digest_max_age_seconds", Kind.INTEGER,
       "seconds a PasswordDigest's `wsu:Created` stays fresh", minimum=1),
-    V("MITROO_CREDENTIAL_CACHE_SECONDS", "credential_cache_seconds", K.INTEGER,
+    Variable("MITROO_CREDENTIAL_CACHE_SECONDS", "credential_cache_seconds", Kind.INTEGER,
       "how long a verified password skips the slow Argon2 check (0 = never cache)", minimum=0),
-    V("MITROO_LOCKOUT_FAILURES", "lockout_user_failures", K.INTEGER,
+    Variable("MITROO_LOCKOUT_FAILURES", "lockout_user_failures", Kind.INTEGER,
       "failed logins of one username **from one source address** within the window that lock that pair (SOAP "
       "and auditor console); the same user from any other address is not affected", minimum=1),
-    V("MITROO_LOCKOUT_IP_FAILURES", "lockout_ip_failures", K.INTEGER,
+    Variable("MITROO_LOCKOUT_IP_FAILURES", "lockout_ip_failures", Kind.INTEGER,
       "failed logins from one source address, any usernames, after which that address may only try usernames "
       "that have logged in from it before (agencies behind one NAT keep working)", minimum=1),
-    V("MITROO_LOCKOUT_SPRAY_FAILURES", "lockout_spray_failures", K.INTEGER,
+    Variable("MITROO_LOCKOUT_SPRAY_FAILURES", "lockout_spray_failures", Kind.INTEGER,
       "failed logins of one username from all addresses within the window that throttle it for addresses that "
       "never logged it in", minimum=1),
-    V("MITROO_LOCKOUT_SPRAY_DELAY", "lockout_spray_delay_seconds", K.INTEGER,
+    Variable("MITROO_LOCKOUT_SPRAY_DELAY", "lockout_spray_delay_seconds", Kind.INTEGER,
       "during such a spray, an unknown address may try the username once per this many seconds (earlier "
       "attempts are refused without the password check)", minimum=1, maximum=3600),
-    V("MITROO_LOCKOUT_KNOWN_DAYS", "lockout_known_days", K.INTEGER,
+    Variable("MITROO_LOCKOUT_KNOWN_DAYS", "lockout_known_days", Kind.INTEGER,
       "how long a successful login makes its (username, address) pair known, exempt from the address and "
       "spray rules", minimum=1, maximum=3650),
-    V("MITROO_LOCKOUT_WINDOW", "lockout_window_seconds", K.INTEGER,
+    Variable("MITROO_LOCKOUT_WINDOW", "lockout_window_seconds", Kind.INTEGER,
       "the sliding window in seconds; a lock lifts by itself once the failures age out of it, and a successful "
       "login clears its pair's count", minimum=1, maximum=86400),
-    V("MITROO_AGENCY_MAX_CONCURRENT_CALLS", "agency_max_concurrent_calls", K.INTEGER,
+    Variable("MITROO_AGENCY_MAX_CONCURRENT_CALLS", "agency_max_concurrent_calls", Kind.INTEGER,
       "calls of one agency in progress at once, across every worker; beyond it `MP_CONCURRENCY_LIMIT` at once "
       "instead of a queue (0 = no cap)", minimum=0, maximum=10_000),
-    V("MITROO_CALL_SLOT_LEASE", "call_slot_lease_seconds", K.INTEGER,
+    Variable("MITROO_CALL_SLOT_LEASE", "call_slot_lease_seconds", Kind.INTEGER,
       "seconds a call's concurrency slot is held at most: the slots of a worker that died free themselves "
       "after it", minimum=1, maximum=86400),
-    V("MITROO_DB_STATEMENT_TIMEOUT_MS", "db_statement_timeout_ms", K.INTEGER,
+    Variable("MITROO_DB_STATEMENT_TIMEOUT_MS", "db_statement_timeout_ms", Kind.INTEGER,
       "longest a database statement may wait or run (PostgreSQL `statement_timeout`, which covers waiting for "
       "a lock; SQLite's busy timeout); then `MP_SERVICE_UNAVAILABLE`", minimum=10, maximum=3_600_000),
-    V("MITROO_DB_CONNECT_TIMEOUT", "db_connect_timeout_seconds", K.INTEGER,
+    Variable("MITROO_DB_CONNECT_TIMEOUT", "db_connect_timeout_seconds", Kind.INTEGER,
       "seconds to reach PostgreSQL before `MP_SERVICE_UNAVAILABLE`", minimum=1, maximum=600),
-    V("MITROO_DB_POOL_SIZE", "db_pool_size", K.INTEGER,
+    Variable("MITROO_DB_POOL_SIZE", "db_pool_size", Kind.INTEGER,
       "database connections each worker process keeps (give it at least the `--threads` of `serve`)",
       minimum=1, maximum=200),
-    V("MITROO_DB_MAX_OVERFLOW", "db_max_overflow", K.INTEGER,
+    Variable("MITROO_DB_MAX_OVERFLOW", "db_max_overflow", Kind.INTEGER,
       "extra connections a worker may open under a burst, closed again afterwards", minimum=0, maximum=200),
-    V("MITROO_DB_POOL_TIMEOUT", "db_pool_timeout_seconds", K.INTEGER,
+    Variable("MITROO_DB_POOL_TIMEOUT", "db_pool_timeout_seconds", Kind.INTEGER,
       "seconds a call waits for a free connection before it is answered `MP_SERVICE_UNAVAILABLE`",
       minimum=1, maximum=300),
-    V("MITROO_CONSOLE_HOST", "console_host", K.TEXT, "the address the auditor console (`mitroo-audit web`) listens on"),
-    V("MITROO_CONSOLE_PORT", "console_port", K.INTEGER, "the port the auditor console listens on",
+    Variable("MITROO_CONSOLE_HOST", "console_host", Kind.TEXT, "the address the auditor console (`mitroo-audit web`) listens on"),
+    Variable("MITROO_CONSOLE_PORT", "console_port", Kind.INTEGER, "the port the auditor console listens on",
       minimum=0, maximum=65535),
-    V("MITROO_CONSOLE_PUBLIC_URL", "console_public_url", K.URL,
+    Variable("MITROO_CONSOLE_PUBLIC_URL", "console_public_url", Kind.URL,
       "the console's address as auditors reach it; `https://…` (TLS, directly or at a proxy) makes the "
       "session cookie `Secure`", default="`http://$MITROO_CONSOLE_HOST:$MITROO_CONSOLE_PORT`"),
-    V("MITROO_CONSOLE_SECRET_KEY_FILE", "console_secret_key_file", K.PATH,
+    Variable("MITROO_CONSOLE_SECRET_KEY_FILE", "console_secret_key_file", Kind.PATH,
       "key that signs the console's session cookies (created 0600 on first start; replace it to end every "
       "session)", default="`$MITROO_DATA_DIR/console-secret.key`"),
-    V("MITROO_CONSOLE_IDLE_TIMEOUT", "console_idle_seconds", K.INTEGER,
+    Variable("MITROO_CONSOLE_IDLE_TIMEOUT", "console_idle_seconds", Kind.INTEGER,
       "seconds without a request after which a console session ends", minimum=60, maximum=86400),
-    V("MITROO_CONSOLE_SESSION_LIFETIME", "console_session_seconds", K.INTEGER,
+    Variable("MITROO_CONSOLE_SESSION_LIFETIME", "console_session_seconds", Kind.INTEGER,
       "seconds after login at which a console session ends however active it is", minimum=300, maximum=7 * 86400),
-    V("MITROO_CREDENTIAL_KEY_FILE", "credential_key_file", K.PATH,
+    Variable("MITROO_CREDENTIAL_KEY_FILE", "credential_key_file", Kind.PATH,
       "key that encrypts PasswordDigest secrets (created 0600 on first use)",
       default="`$MITROO_DATA_DIR/credential.key`"),
-    V("MITROO_SIGNING_KEY_FILE", "signing_key_file", K.PATH,
+    Variable("MITROO_SIGNING_KEY_FILE", "signing_key_file", Kind.PATH,
       "PEM private key that signs every response (may be encrypted)", default="`$MITROO_DATA_DIR/signing-key.pem`"),
-    V("MITROO_SIGNING_CERT_FILE", "signing_cert_file", K.PATH,
+    Variable("MITROO_SIGNING_CERT_FILE", "signing_cert_file", Kind.PATH,
       "its X.509 certificate (PEM or DER), sent in every response", default="`$MITROO_DATA_DIR/signing-cert.pem`"),
-    V("MITROO_SIGNING_PKCS12_FILE", "signing_pkcs12_file", K.PATH,
+    Variable("MITROO_SIGNING_PKCS12_FILE", "signing_pkcs12_file", Kind.PATH,
       "a PKCS#12 (.p12/.pfx) holding key and certificate; used instead of the two above when set"),
-    V("MITROO_SIGNING_KEY_PASSPHRASE", "signing_passphrase", K.SECRET,
+    Variable("MITROO_SIGNING_KEY_PASSPHRASE", "signing_passphrase", Kind.SECRET,
       "passphrase of the PEM key or PKCS#12 file (never a command-line argument)"),
-    V("MITROO_SIGNING_KEY_PASSPHRASE_FILE", "signing_passphrase", K.SECRET,
+    Variable("MITROO_SIGNING_KEY_PASSPHRASE_FILE", "signing_passphrase", Kind.SECRET,
       "or a file holding it (one line); set one of the two, not both"),
-    V("MITROO_SIGNING_NEXT_CERT_FILE", "signing_next_cert_file", K.PATH,
+    Variable("MITROO_SIGNING_NEXT_CERT_FILE", "signing_next_cert_file", Kind.PATH,
       "the next certificate during a rotation: published beside the current one at `/certificates`"),
-    V("MITROO_SIGNATURE_ALGORITHM", "signature_algorithm", K.CHOICE,
+    Variable("MITROO_SIGNATURE_ALGORITHM", "signature_algorithm", Kind.CHOICE,
       "`rsa-sha256` (RSA ≥ 2048) or `ecdsa-sha256` (P-256); must match the key", choices=SIGNATURE_ALGORITHMS, fold="lower"),
-    V("MITROO_SIGNATURE_TTL", "signature_ttl_seconds", K.INTEGER,
+    Variable("MITROO_SIGNATURE_TTL", "signature_ttl_seconds", Kind.INTEGER,
       "seconds between a response's `wsu:Created` and `wsu:Expires`", minimum=10, maximum=86400),
-    V("MITROO_LOG_LEVEL", "log_level", K.CHOICE, "logs are JSON lines on standard error",
+    Variable("MITROO_LOG_LEVEL", "log_level", Kind.CHOICE, "logs are JSON lines on standard error",
       choices=LOG_LEVELS, fold="upper"),
-    V("MITROO_AUDIT_SEAL_LOG", "audit_seal_log", K.PATH,
+    Variable("MITROO_AUDIT_SEAL_LOG", "audit_seal_log", Kind.PATH,
       "the append-only file where `mitroo-audit seal` writes each seal's signed record and `verify` reads them "
       "([Audit](auditors.md#audit))", default="`$MITROO_DATA_DIR/audit-seals.jsonl`"),
-    V("MITROO_AUDIT_SEAL_KEY_FILE", "audit_seal_key_file", K.PATH,
+    Variable("MITROO_AUDIT_SEAL_KEY_FILE", "audit_seal_key_file", Kind.PATH,
       "another key (PEM) to sign the seal records with; set it and `MITROO_AUDIT_SEAL_CERT_FILE` or neither",
       default="the signing key"),
-    V("MITROO_AUDIT_SEAL_CERT_FILE", "audit_seal_cert_file", K.PATH, "the certificate of `MITROO_AUDIT_SEAL_KEY_FILE`",
+    Variable("MITROO_AUDIT_SEAL_CERT_FILE", "audit_seal_cert_file", Kind.PATH, "the certificate of `MITROO_AUDIT_SEAL_KEY_FILE`",
       default="the signing certificate"),
-    V("MITROO_AUDIT_TSA_URL", "audit_tsa_url", K.URL,
+    Variable("MITROO_AUDIT_TSA_URL", "audit_tsa_url", Kind.URL,
       "an RFC 3161 Time-Stamping Authority that timestamps every seal record; needs `MITROO_AUDIT_TSA_CA_FILE`"),
-    V("MITROO_AUDIT_TSA_CA_FILE", "audit_tsa_ca_file", K.PATH,
+    Variable("MITROO_AUDIT_TSA_CA_FILE", "audit_tsa_ca_file", Kind.PATH,
       "the TSA's CA certificates (PEM) its timestamps are checked against, when sealing and verifying"),
-    V("MITROO_BENCH_UNSIGNED", "bench_unsigned", K.SWITCH,
+    Variable("MITROO_BENCH_UNSIGNED", "bench_unsigned", Kind.SWITCH,
       "**benchmark only**: answers leave unsigned (`scripts/bench` compares the pipeline without its "
       "signature); refused unless `MITROO_ENVIRONMENT=test`"),
-    V("MITROO_BENCH_ECHO", "bench_echo", K.SWITCH,
+    Variable("MITROO_BENCH_ECHO", "bench_echo", Kind.SWITCH,
       "**benchmark only**: serves `/ws/benchEcho` (spyne alone, no database, audit or signature: the "
       "framework's ceiling); refused unless `MITROO_ENVIRONMENT=test`"),
 )
-del V, K
 
 
 @dataclass(frozen=True)
@@ -296,8 +294,8 @@ class Settings:
                 continue  # unset (the passphrase is read below: it must not be kept as text)
             try:
                 values[variable.field] = _parse(variable, raw)
-            except ValueError as problem:
-                errors.append(str(problem))
+            except ValueError as refused:
+                errors.append(str(refused))
         errors += _together(env, values)
         passphrase, problem = _passphrase(env)
         if problem:
