@@ -220,7 +220,7 @@ def finalize(session: Session, context: store.Context, request: FinalizeRequest)
     checked = _check_input(row, request, context.today)
     if row.kind == REGISTRATION:
         # A record the municipality requested ex officio (the person may not bring it later, §3.2.2)
-        # keeps the application lodged in time within the deadline: docs/services/rolls.md, Interpretations.
+        # keeps the application lodged in time within the deadline: docs/services/special_electoral_rolls.md, Interpretations.
         in_time = row.application_date if row.criminal_record == "REQUESTED" else checked.completed_on
         deadline_open(records.election_by_id(session, row.election_id), in_time)
     applicant = records.applicant(session, row.holder_id, row.permit_id, checked.completed_on)
