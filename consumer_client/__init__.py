@@ -22,6 +22,8 @@ from consumer_client.errors import (
     NotAuthorized,
     NotEligible,
     NotFound,
+    ObjectionOutOfTime,
+    ObjectionsPending,
     ProviderError,
     QuotaExceeded,
     SchemaInvalid,
@@ -40,5 +42,5 @@ __all__ = [
     "AccreditationInactive", "Ambiguous", "AuthenticationFailed", "DuplicateTransaction", "InternalError",
     "InvalidAuditRecord", "InvalidInput", "MalformedRequest", "NotAuthorized", "NotFound", "QuotaExceeded",
     "SchemaInvalid", "ServiceUnavailable", "UnknownError", "NotEligible", "StateConflict", "CriminalRecordPending",
-    "DocumentsMissing", "DeadlinePassed",
+    "DocumentsMissing", "DeadlinePassed", "ObjectionOutOfTime", "ObjectionsPending",
 ]

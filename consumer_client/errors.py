@@ -114,6 +114,18 @@ class DeadlinePassed(ProviderError):
     code, exit_code = "MP_DEADLINE_PASSED", 11
 
 
+class ObjectionOutOfTime(ProviderError):
+    """An objection lodged outside the posting of its revision's roll (1st-10th of the month after it)."""
+
+    code, exit_code = "MP_OBJECTION_OUT_OF_TIME", 11
+
+
+class ObjectionsPending(ProviderError):
+    """The directorate's final finalization waits for the objections of the revision to be decided."""
+
+    code, exit_code = "MP_OBJECTIONS_PENDING", 11
+
+
 class ConcurrencyLimit(ProviderError):
     """Too many of the agency's calls at once; retried after a back-off like unavailability."""
 
@@ -136,7 +148,7 @@ BY_CODE: dict[str, type[ProviderError]] = {
         MalformedRequest, SchemaInvalid, AuthenticationFailed, InvalidAuditRecord, DuplicateTransaction,
         NotAuthorized, AccreditationInactive, QuotaExceeded, InvalidInput, NotFound, Ambiguous,
         ServiceUnavailable, InternalError, NotEligible, StateConflict, CriminalRecordPending, DocumentsMissing,
-        DeadlinePassed, ConcurrencyLimit, HeaderNotUnderstood,
+        DeadlinePassed, ObjectionOutOfTime, ObjectionsPending, ConcurrencyLimit, HeaderNotUnderstood,
     )
 }
 

@@ -232,6 +232,63 @@ class SpecialElectoralRoll:
     entry: tuple[RollEntry, ...] = ()
     addition: tuple[RollEntry, ...] = ()
     deletion: tuple[RollEntry, ...] = ()
+    finalized_on: dt.date | None = None  # the Ministry's final finalization; None: provisional
+
+
+@dataclass(frozen=True)
+class ApplicantCriteria:
+    permit_number: str
+    surname_prefix: str
+    firstname_prefix: str
+    birth_year: int
+
+
+@dataclass(frozen=True)
+class UnmatchedRollApplication:
+    """The application of a person the system does not show, recorded and rejected in writing."""
+
+    application_number: str
+    municipality: MunicipalityRef
+    election_code: str
+    application_date: dt.date
+    applicant: ApplicantCriteria
+    protocol_number: str
+    decision_date: dt.date
+    rejection_reason: str  # NOT_FOUND_IN_SYSTEM
+    rejection_guidance: Guidance
+    agency_code: str
+    username: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RollObjection:
+    objection_number: str
+    kind: str  # AGAINST_REGISTRATION | AGAINST_NON_REGISTRATION
+    status: str  # LODGED | UPHELD | DISMISSED
+    municipality: MunicipalityRef
+    revision: Revision
+    holder: Holder
+    objector: str
+    grounds: str
+    lodged_on: dt.date
+    special_electoral_number: str | None = None
+    application_number: str | None = None
+    decided_on: dt.date | None = None
+    decision_reference: str | None = None
+    decision_note: str | None = None
+    result_application_number: str | None = None  # the deletion or registration an upheld objection made
+
+
+@dataclass(frozen=True)
+class RollFinalization:
+    municipality: MunicipalityRef
+    revision: Revision
+    finalized_on: dt.date
+    entry_count: int
+    agency_code: str
+    username: str
+    recorded_at: dt.datetime
 
 
 def _applying(permit_number: str, surname_prefix: str, firstname_prefix: str, birth_year: int, election_code: str,
@@ -313,3 +370,77 @@ class SpecialElectoralRolls(ClientCore):
         return self.call(SERVICE, "getSpecialElectoralRoll", protocol, lambda out: build(SpecialElectoralRoll, out),
                          municipalityCode=municipality_code, revisionYear=revision_year,
                          revisionPeriod=revision_period)
+
+    def create_citizen_roll_application(
+        self, *, protocol: str, kind: str, permit_number: str, surname_prefix: str, firstname_prefix: str,
+        birth_year: int, election_code: str, municipality_code: str, application_date: dt.date | None = None,
+        mothername: str | None = None, fathersurname: str | None = None, phone: str | None = None,
+        street: str | None = None, street_number: str | None = None, postal_code: str | None = None,
+        electoral_district: str | None = None, new_municipality_code: str | None = None,
+    ) -> Reply[CreatedApplication]:
+        """The Ministry's site: an application the person creates at home, to lodge at ``municipality_code``."""
+        return self.call(SERVICE, "createCitizenRollApplication", protocol, lambda out: build(CreatedApplication, out),
+                         kind=kind, **_applying(permit_number, surname_prefix, firstname_prefix, birth_year,
+                                                election_code, municipality_code, application_date),
+                         **_details(mothername, fathersurname, phone, street, street_number, postal_code,
+                                    electoral_district),
+                         newMunicipalityCode=new_municipality_code)
+
+    def reject_unmatched_roll_application(
+        self, *, protocol: str, permit_number: str, surname_prefix: str, firstname_prefix: str, birth_year: int,
+        election_code: str, protocol_number: str, municipality_code: str | None = None,
+        application_date: dt.date | None = None, decision_date: dt.date | None = None,
+    ) -> Reply[UnmatchedRollApplication]:
+        """Record the application of a person the system does not show and reject it in writing."""
+        return self.call(SERVICE, "rejectUnmatchedRollApplication", protocol,
+                         lambda out: build(UnmatchedRollApplication, out),
+                         **_applying(permit_number, surname_prefix, firstname_prefix, birth_year, election_code,
+                                     municipality_code, application_date),
+                         protocolNumber=protocol_number, decisionDate=decision_date)
+
+    def notify_deletion_condition(
+        self, *, protocol: str, permit_number: str, surname_prefix: str, firstname_prefix: str, birth_year: int,
+        reason_code: str, decision_reference: str, authority_name: str, notice_date: dt.date | None = None,
+        penalty_kind: str | None = None, irrevocable_on: dt.date | None = None,
+    ) -> Reply[RollApplication]:
+        """An authority's notice that the conditions ceased (CONVICTION, PERMIT_REVOKED, RENEWAL_REFUSED,
+        PERMIT_TYPE_CHANGED): the elector is deleted; the answer is the deletion with its history."""
+        return self.call(SERVICE, "notifyDeletionCondition", protocol, lambda out: build(RollApplication, out),
+                         applicant={"permitNumber": permit_number, "surnamePrefix": surname_prefix,
+                                    "firstnamePrefix": firstname_prefix, "birthYear": birth_year},
+                         reasonCode=reason_code, noticeDate=notice_date, decisionReference=decision_reference,
+                         authorityName=authority_name, penaltyKind=penalty_kind, irrevocableOn=irrevocable_on)
+
+    def lodge_roll_objection(
+        self, *, protocol: str, revision_year: int, revision_period: int, kind: str, objector: str, grounds: str,
+        municipality_code: str | None = None, special_electoral_number: str | None = None,
+        application_number: str | None = None, lodged_on: dt.date | None = None,
+    ) -> Reply[RollObjection]:
+        """An objection during the posting of a revision's roll, against a registration or a non-registration."""
+        return self.call(SERVICE, "lodgeRollObjection", protocol, lambda out: build(RollObjection, out),
+                         municipalityCode=municipality_code, revisionYear=revision_year,
+                         revisionPeriod=revision_period, kind=kind, specialElectoralNumber=special_electoral_number,
+                         applicationNumber=application_number, objector=objector, grounds=grounds,
+                         lodgedOn=lodged_on)
+
+    def decide_roll_objection(
+        self, *, protocol: str, objection_number: str, outcome: str, decision_reference: str,
+        decision_date: dt.date | None = None, note: str | None = None, street: str | None = None,
+        street_number: str | None = None, postal_code: str | None = None, electoral_district: str | None = None,
+        passport_number: str | None = None,
+    ) -> Reply[RollObjection]:
+        """The decision on an objection (UPHELD or DISMISSED), reflected in the roll."""
+        address = _details(None, None, None, street, street_number, postal_code, electoral_district)
+        return self.call(SERVICE, "decideRollObjection", protocol, lambda out: build(RollObjection, out),
+                         objectionNumber=objection_number, outcome=outcome, decisionDate=decision_date,
+                         decisionReference=decision_reference, note=note, address=address["address"],
+                         electoralDistrict=electoral_district, passportNumber=passport_number)
+
+    def finalize_special_electoral_roll(
+        self, *, protocol: str, municipality_code: str, revision_year: int, revision_period: int,
+        finalized_on: dt.date | None = None,
+    ) -> Reply[RollFinalization]:
+        """The elections directorate's final finalization of a municipality's roll for a revision."""
+        return self.call(SERVICE, "finalizeSpecialElectoralRoll", protocol, lambda out: build(RollFinalization, out),
+                         municipalityCode=municipality_code, revisionYear=revision_year,
+                         revisionPeriod=revision_period, finalizedOn=finalized_on)

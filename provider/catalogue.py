@@ -17,6 +17,12 @@ CATALOGUE: Final[dict[str, tuple[str, ...]]] = {
         "rejectRollApplication",
         "getRollApplication",
         "getSpecialElectoralRoll",
+        "createCitizenRollApplication",
+        "rejectUnmatchedRollApplication",
+        "notifyDeletionCondition",
+        "lodgeRollObjection",
+        "decideRollObjection",
+        "finalizeSpecialElectoralRoll",
     ),
     "audit": ("searchAuditEvents", "getSubjectAccessReport"),
 }

@@ -127,6 +127,16 @@ class ErrorCode(enum.Enum):
         "Το μήνυμα έχει κεφαλίδα SOAP με mustUnderstand=\"1\" που ο πάροχος δεν υποστηρίζει",
         "a SOAP header other than wsse:Security carries mustUnderstand=\"1\" (faultcode soap:MustUnderstand)",
     )
+    MP_OBJECTION_OUT_OF_TIME = _Entry(
+        Kind.RECORD,
+        "Η ένσταση υποβάλλεται μόνο κατά την ανάρτηση του καταλόγου (1η έως 10η του μήνα μετά το δίμηνο)",
+        "an objection is lodged only while the roll of its revision is posted (1st-10th of the month after it)",
+    )
+    MP_OBJECTIONS_PENDING = _Entry(
+        Kind.RECORD,
+        "Εκκρεμούν ενστάσεις για τον κατάλογο· η τελική οριστικοποίηση γίνεται όταν αποφασιστούν όλες",
+        "objections to the roll of this revision are still undecided; the final finalization waits for them",
+    )
 
     @property
     def kind(self) -> Kind:

@@ -134,6 +134,15 @@ class Rolls:
                                system_code=system, password=PASSWORD)
         return username
 
+    def agency(self, agency: str, system: str) -> Client:
+        """A zeep client of a fixture agency without a municipality (e.g. YPES-PORTAL, YPES-MIGRATION)."""
+        username = f"t-{agency.lower()}"
+        with Session(self.engine) as session, session.begin():
+            if session.scalar(select(WsUser.id).where(WsUser.username == username)) is None:
+                admin.add_user(session, CredentialKey(self.key_file), username=username, agency_code=agency,
+                               system_code=system, password=PASSWORD)
+        return self.client(username)
+
     def clerk(self, municipality: str) -> Client:
         """A zeep client of a municipality (agency TDIMOS-<code>, acting only for municipality <code>)."""
         return self.client(self.account(municipality))

@@ -29,6 +29,9 @@ from db.models.rolls import (
     RollApplicationEvent,
     RollCategory,
     RollEntry,
+    RollFinalization,
+    RollObjection,
+    RollUnmatchedApplication,
 )
 
 __all__ = [
@@ -40,4 +43,5 @@ __all__ = [
     "UsedNonce", "UsedTransaction", "WsUser",
     "CitizenshipAcquisition", "Conviction", "Election", "PermitHolder", "PermitType", "ResidenceHistory",
     "ResidencePermit", "RollApplication", "RollApplicationEvent", "RollCategory", "RollEntry",
+    "RollFinalization", "RollObjection", "RollUnmatchedApplication",
 ]

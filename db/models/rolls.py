@@ -174,6 +174,12 @@ class RollApplication(Base):
     rejection_guidance: Mapped[str | None] = mapped_column(Text)  # and the text printed on the decision
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("roll_applications.id"), index=True)  # carried over from
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # None: created by the municipality; CITIZEN: from the Ministry's site (§3.2.1); NOTICE: a deletion
+    # made on an authority's notice (§4.3 γ, §4.4); OBJECTION: the effect of an upheld objection (§4.2).
+    origin: Mapped[str | None] = mapped_column(String(12))
+    notice_reason: Mapped[str | None] = mapped_column(String(20))  # CONVICTION | PERMIT_REVOKED | ...
+    notice_reference: Mapped[str | None] = mapped_column(String(80))  # the decision the notice carries
+    notice_authority: Mapped[str | None] = mapped_column(String(200))  # who issued it
 
     __table_args__ = (Index("ix_roll_applications_municipality_revision", "municipality_id", "revision"),)
 
@@ -243,7 +249,85 @@ class RollEntry(Base):
     )
 
 
+class RollFinalization(Base):
+    """The Ministry's final finalization (τελική οριστικοποίηση, circular §3.1) of one municipality's
+    roll for one revision: before it the roll of that revision is provisional, after it no change is
+    dated into that revision any more (changes go to the next one)."""
+
+    __tablename__ = "roll_finalizations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    finalized_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    agency_code: Mapped[str] = mapped_column(String(32))
+    username: Mapped[str] = mapped_column(String(100))
+    call_sequence_id: Mapped[str | None] = mapped_column(String(36))
+    entry_count: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("uq_roll_finalizations_municipality_revision", "municipality_id", "revision",
+                            unique=True),)
+
+
+class RollObjection(Base):
+    """An objection (ένσταση, circular §4.2; Π.Δ. 96/2007 άρθρα 7-20) lodged during a roll's posting,
+    against a registration (``entry_id``) or a non-registration (``application_id``, a rejected
+    application), and its decision. ``number`` is set from the id right after the insert."""
+
+    __tablename__ = "roll_objections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(24), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))  # AGAINST_REGISTRATION | AGAINST_NON_REGISTRATION
+    status: Mapped[str] = mapped_column(String(10))  # LODGED | UPHELD | DISMISSED
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    revision: Mapped[int] = mapped_column(Integer)  # the revision whose posting it was lodged in
+    holder_id: Mapped[int] = mapped_column(ForeignKey("permit_holders.person_id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("roll_entries.id"))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("roll_applications.id"))
+    objector: Mapped[str] = mapped_column(String(200))
+    grounds: Mapped[str] = mapped_column(Text)
+    lodged_on: Mapped[dt.date] = mapped_column(Date)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision_reference: Mapped[str | None] = mapped_column(String(80))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    result_application_id: Mapped[int | None] = mapped_column(ForeignKey("roll_applications.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    lodged_call: Mapped[str | None] = mapped_column(String(36))
+    decided_call: Mapped[str | None] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_roll_objections_municipality_revision", "municipality_id", "revision"),)
+
+
+class RollUnmatchedApplication(Base):
+    """An application of a person the system does not show (Annex of section 2, Β 2 δ): received,
+    recorded with the criteria as given, and rejected in writing with the guidance to print."""
+
+    __tablename__ = "roll_unmatched_applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(24), unique=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"))
+    application_date: Mapped[dt.date] = mapped_column(Date)
+    permit_number: Mapped[str] = mapped_column(String(20))
+    surname_prefix: Mapped[str] = mapped_column(String(2))
+    firstname_prefix: Mapped[str] = mapped_column(String(2))
+    birth_year: Mapped[int] = mapped_column(Integer)
+    protocol_number: Mapped[str] = mapped_column(String(40))
+    decision_date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(40))
+    office: Mapped[str | None] = mapped_column(String(200))
+    guidance: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    agency_code: Mapped[str] = mapped_column(String(32))
+    username: Mapped[str] = mapped_column(String(100))
+    call_sequence_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
+
 __all__ = [
     "CitizenshipAcquisition", "Conviction", "Election", "PermitHolder", "PermitType", "ResidenceHistory",
-    "ResidencePermit", "RollApplication", "RollApplicationEvent", "RollCategory", "RollEntry",
+    "ResidencePermit", "RollApplication", "RollApplicationEvent", "RollCategory", "RollEntry", "RollFinalization",
+    "RollObjection", "RollUnmatchedApplication",
 ]

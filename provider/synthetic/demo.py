@@ -33,6 +33,7 @@ DEMO_USERS = (
     DemoUser("demo-edyte", "demo-edyte-pass-2026", "EDYTE", "EDYTE-MAIN"),
     DemoUser("demo-dimos-athinaion", "demo-athens-pass-2026", "DIMOS-4501", "EEK"),  # special electoral rolls
     DemoUser("demo-ypes-ekloges", "demo-ekloges-pass-2026", "YPES-ELECTIONS", "EKLOGES"),
+    DemoUser("demo-ypes-portal", "demo-portal-pass-2026", "YPES-PORTAL", "YPES-WEB"),  # the Ministry's site
     DemoUser("demo-auditor", "demo-auditor-pass-2026", "YPES-DPO", "AUDIT", roles=("auditor",)),  # audit service
 )
 

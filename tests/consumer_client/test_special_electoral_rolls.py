@@ -24,6 +24,7 @@ from consumer_client import (
     NotAuthorized,
     NotEligible,
     NotFound,
+    ObjectionOutOfTime,
     StateConflict,
 )
 from consumer_client.models import Reply, snake
@@ -293,3 +294,26 @@ def test_the_cli_checks_and_finalizes_with_repeated_documents(rolls: Rolls) -> N
     again = run(env, "finalizeRollApplication", "--protocol", PROTOCOL, "--applicationNumber",
                 number.application_number, "--protocolNumber", "78/2010", "--protocolDate", "2010-06-25", "--json")
     assert again.returncode == StateConflict.exit_code and json.loads(again.stdout)["code"] == "MP_STATE_CONFLICT"
+
+
+def test_the_cli_has_the_lifecycle_operations(rolls: Rolls) -> None:
+    """Issue 23 through the CLI: an unknown person's application rejected in writing, an objection out of
+    time (its own exit code), and the directorate's final finalization (Grevena, 1501: no other test)."""
+    clerk_env = client_env(rolls.running, rolls.account("1501"))
+    unknown = ["--permitNumber", "EX-GRE-9999", "--surnamePrefix", "QQ", "--firstnamePrefix", "ZZ", "--birthYear",
+               "1980"]
+    written = run(clerk_env, "rejectUnmatchedRollApplication", "--protocol", PROTOCOL, "--electionCode", ELECTION,
+                  "--applicationDate", "2010-06-10", "--protocolNumber", "12/2010", *unknown, "--json")
+    assert written.returncode == 0, written.stderr
+    data = json.loads(written.stdout)["data"]
+    assert data["rejection_reason"] == "NOT_FOUND_IN_SYSTEM" and data["municipality"]["code"] == "1501"
+    late = run(clerk_env, "lodgeRollObjection", "--protocol", PROTOCOL, "--revisionYear", "2010", "--revisionPeriod",
+               "3", "--kind", "AGAINST_REGISTRATION", "--specialElectoralNumber", "2010000000017", "--objector", "Χ",
+               "--grounds", "Ψ", "--lodgedOn", "2010-07-20", "--json")
+    assert late.returncode == ObjectionOutOfTime.exit_code
+    assert json.loads(late.stdout)["code"] == "MP_OBJECTION_OUT_OF_TIME"
+    final = run(client_env(rolls.running, rolls.account()), "finalizeSpecialElectoralRoll", "--protocol", PROTOCOL,
+                "--municipalityCode", "1501", "--revisionYear", "2010", "--revisionPeriod", "3", "--finalizedOn",
+                "2010-07-15", "--json")
+    assert final.returncode == 0, final.stderr
+    assert json.loads(final.stdout)["data"]["entry_count"] == 0

@@ -24,6 +24,7 @@ from provider.registry.special_electoral_rolls import (
     criteria,
     eligibility,
     events,
+    finality,
     guidance,
     records,
     scope,
@@ -43,6 +44,7 @@ from provider.registry.special_electoral_rolls.residence import Place
 REJECTION_REASONS = (*eligibility.REASONS, guidance.OTHER_MUNICIPALITY, guidance.MUNICIPALITY_UNDETERMINED,
                      guidance.DOCUMENTS_MISSING, guidance.OTHER)
 NOTE_LIMIT = 500
+CITIZEN = "CITIZEN"  # origin of an application created by the person on the Ministry's site
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,36 @@ def _on_roll(session: Session, who: scope.Acting, applicant: Applicant, kind: st
                           "οριστικοποιήστε ή απορρίψτε την πρώτα")
 
 
-def create(session: Session, context: store.Context, request: CreateRequest) -> Created:
+def _citizen(session: Session, who: scope.Acting, request: CreateRequest, kind: str,
+             code: str | None) -> tuple[scope.Acting, tuple[int, Place]]:
+    """An application the person creates from home on the Ministry's site (§3.2.1, §3.3.1, §3.4),
+    through the portal's system: it names the municipality of permanent residence where it will be
+    lodged, and the portal acts for the person at that municipality only."""
+    if who.place is not None:
+        raise MitrooError(ErrorCode.MP_NOT_AUTHORIZED, f"ο Δήμος {who.place.name} δημιουργεί αιτήσεις με "
+                          "createRollApplication· createCitizenRollApplication είναι του ιστοτόπου του Υπουργείου")
+    if kind == DELETION_CITIZENSHIP:
+        raise criteria.invalid("kind", "η διαγραφή λόγω ελληνικής ιθαγένειας γίνεται αυτεπαγγέλτως από τον Δήμο της "
+                               "οικογενειακής μερίδας (§3.3.2), όχι από τον ενδιαφερόμενο")
+    if request.criminal_record_brought is not None:
+        raise criteria.invalid("criminalRecordBrought", "το δηλώνει ο Δήμος όταν κατατίθεται η αίτηση "
+                               "(οριστικοποίηση με document CRIMINAL_RECORD)")
+    if code is None:
+        raise criteria.invalid("municipalityCode", "ο Δήμος μόνιμης κατοικίας όπου θα κατατεθεί η αίτηση "
+                               "(required)")
+    municipality = records.municipality(session, code)
+    return scope.Acting(who.agency_code, municipality[0], municipality[1]), municipality
+
+
+def create(session: Session, context: store.Context, request: CreateRequest, *, citizen: bool = False) -> Created:
     kind = criteria.kind(request.kind)
     search, election_code, code, on = request.applying.checked(context.today)
     details, new_code, brought = _checked_fields(request, kind)
     who = scope.acting(session, context.caller)
-    municipality = scope.own_municipality(session, who, code, "δημιουργήσει αιτήσεις")
+    if citizen:
+        who, municipality = _citizen(session, who, request, kind, code)
+    else:
+        municipality = scope.own_municipality(session, who, code, "δημιουργήσει αιτήσεις")
     election = records.election(session, election_code)
     earlier = _created_by_retried_call(session, context, search)
     if earlier is not None:
@@ -153,21 +179,25 @@ def create(session: Session, context: store.Context, request: CreateRequest) -> 
         deadline_open(election, on)
     applicant = check.find(session, search, on)
     if applicant is None:
-        raise MitrooError(ErrorCode.MP_NOT_FOUND, guidance.not_found().text)
+        raise MitrooError(ErrorCode.MP_NOT_FOUND, guidance.not_found().text + (
+            "" if citizen else " (Ο Δήμος καταχωρίζει και απορρίπτει εγγράφως την αίτηση με "
+            "rejectUnmatchedRollApplication.)"))
     _on_roll(session, who, applicant, kind, municipality, new_code)
     address = details.address
+    revision = finality.open_revision(session, municipality[0], Revision.of(on))
     row = store.insert_application(
         session, municipality[1].code, context, kind=kind, holder_id=applicant.holder.person_id,
         permit_id=applicant.permit.id, election_id=election.id, municipality_id=municipality[0],
-        revision=Revision.of(on).key, application_date=on,
-        criminal_record=None if kind != REGISTRATION else ("BROUGHT" if brought else "REQUESTED"),
+        revision=revision.key, application_date=on, origin=CITIZEN if citizen else None,
+        criminal_record=None if kind != REGISTRATION or citizen else ("BROUGHT" if brought else "REQUESTED"),
         mothername=details.mothername, fathersurname=details.fathersurname, phone=details.phone,
         street=address.street if address else None, street_number=address.number if address else None,
         postal_code=address.postal_code if address else None, electoral_district=details.electoral_district,
         new_municipality_id=municipality[0] if new_code else None,
     )
+    created = events.created(kind, municipality[1], election.code, revision)
     store.add_event(session, row.id, events.CREATED, on, context,
-                    events.created(kind, municipality[1], election.code, Revision.of(on)))
+                    created + (events.FROM_PORTAL if citizen else ""))
     if row.criminal_record == "REQUESTED":
         store.add_event(session, row.id, events.CRIMINAL_RECORD_REQUESTED, on, context,
                         events.criminal_record_requested())

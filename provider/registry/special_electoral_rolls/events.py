@@ -11,6 +11,9 @@ CRIMINAL_RECORD_REQUESTED = "CRIMINAL_RECORD_REQUESTED"
 FINALIZED = "FINALIZED"
 REJECTED = "REJECTED"
 CARRIED_OVER = "CARRIED_OVER"
+NOTICE = "NOTICE"
+OBJECTION_UPHELD = "OBJECTION_UPHELD"
+FROM_PORTAL = " (δημιουργήθηκε από τον ενδιαφερόμενο στον ιστότοπο του Υπουργείου· κατατίθεται αυτοπροσώπως στον Δήμο)"
 
 
 def created(kind: str, place: Place, election_code: str, revision: Revision) -> str:
@@ -53,3 +56,11 @@ def moved(previous: Place, number: str) -> str:
 
 def rejected(reason: str, text: str) -> str:
     return f"{reason}: {text}"
+
+
+def notice(reason: str, authority: str, reference: str) -> str:
+    return f"γνωστοποίηση {reason} από {authority} ({reference}): έπαψαν οι προϋποθέσεις εγγραφής"
+
+
+def objection_upheld(number: str, reference: str) -> str:
+    return f"έγινε δεκτή η ένσταση {number} ({reference})"

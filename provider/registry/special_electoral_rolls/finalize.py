@@ -26,6 +26,7 @@ from provider.registry.special_electoral_rolls import (
     documents,
     eligibility,
     events,
+    finality,
     records,
     scope,
     store,
@@ -108,6 +109,9 @@ def _documents(row: RollApplication, applicant: Applicant, given: frozenset[str]
         if row.criminal_record == "REQUESTED":
             why = (f"ζητήθηκε αυτεπαγγέλτως στις {row.application_date:%d-%m-%Y}· οριστικοποιήστε όταν περιέλθει "
                    f"στον Δήμο, δηλώνοντας document {documents.CRIMINAL_RECORD}")
+        elif row.criminal_record is None:
+            why = (f"η αίτηση δημιουργήθηκε στον ιστότοπο· δηλώστε document {documents.CRIMINAL_RECORD} όταν "
+                   "το πιστοποιητικό προσκομιστεί ή περιέλθει στον Δήμο")
         else:
             why = f"δηλώθηκε ότι προσκομίστηκε, αλλά λείπει από τα document ({documents.CRIMINAL_RECORD})"
         raise MitrooError(ErrorCode.MP_CRIMINAL_RECORD_PENDING, why)
@@ -148,10 +152,11 @@ def _check_rules(session: Session, row: RollApplication, applicant: Applicant, c
     return entry
 
 
-def _carry_over(session: Session, row: RollApplication, context: store.Context,
-                completed_on: dt.date) -> RollApplication:
-    """Closes ``row`` and opens its successor in the revision of ``completed_on``."""
-    was, now = Revision.from_key(row.revision), Revision.of(completed_on)
+def _carry_over(session: Session, row: RollApplication, context: store.Context, completed_on: dt.date,
+                now: Revision) -> RollApplication:
+    """Closes ``row`` and opens its successor in revision ``now`` (that of ``completed_on``, or the
+    next one still open when the Ministry has finalized it)."""
+    was = Revision.from_key(row.revision)
     store.change_status(session, row, store.CARRIED_OVER)
     code = records.place(session, row.municipality_id).code
     copied = {name: getattr(row, name) for name in store.CARRIED_FIELDS}
@@ -214,12 +219,17 @@ def finalize(session: Session, context: store.Context, request: FinalizeRequest)
     store.require_created(row)
     checked = _check_input(row, request, context.today)
     if row.kind == REGISTRATION:
-        deadline_open(records.election_by_id(session, row.election_id), checked.completed_on)
+        # A record the municipality requested ex officio (the person may not bring it later, §3.2.2)
+        # keeps the application lodged in time within the deadline: docs/services/special_electoral_rolls.md, Interpretations.
+        in_time = row.application_date if row.criminal_record == "REQUESTED" else checked.completed_on
+        deadline_open(records.election_by_id(session, row.election_id), in_time)
     applicant = records.applicant(session, row.holder_id, row.permit_id, checked.completed_on)
     entry = _check_rules(session, row, applicant, checked)
     target = row
-    if checked.completed_on > Revision.from_key(row.revision).deadline:
-        target = _carry_over(session, row, context, checked.completed_on)
+    revision = finality.open_revision(session, row.municipality_id,
+                                      max(Revision.from_key(row.revision), Revision.of(checked.completed_on)))
+    if revision.key != row.revision:
+        target = _carry_over(session, row, context, checked.completed_on, revision)
     store.change_status(session, target, store.FINALIZED)
     details = checked.details
     target.protocol_number, target.protocol_date = checked.protocol_number, checked.protocol_date

@@ -1,17 +1,18 @@
 """getSpecialElectoralRoll: a municipality's special roll as it stands at the end of a bimonthly
 revision, with the fields of circular §4.1, and the additions and deletions of that revision (the
 changes sent to the Ministry with the revision and posted from the 1st to the 10th of the next
-month). A correction shows as the old row deleted and the new one added; a row added and removed
-within the same revision is in neither list."""
+month), and whether the Ministry has finalized it (``finalizedOn``; provisional until then). A
+correction shows as the old row deleted and the new one added; a row added and removed within the
+same revision is in neither list."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from db.models import RollEntry
+from db.models import RollEntry, RollFinalization
 from provider.registry.special_electoral_rolls import criteria, records, scope, store, views
 from provider.registry.special_electoral_rolls.dates import LAW_IN_FORCE, PERIODS_PER_YEAR, Revision
 from provider.registry.special_electoral_rolls.residence import Place
@@ -24,6 +25,7 @@ class Roll:
     entries: tuple[views.EntryView, ...]
     additions: tuple[views.EntryView, ...]
     deletions: tuple[views.EntryView, ...]
+    finalized_on: dt.date | None = None  # the Ministry's final finalization; None: provisional
 
     @property
     def subjects(self) -> frozenset[int]:
@@ -52,11 +54,14 @@ def special_roll(session: Session, context: store.Context, municipality_code: st
     scope.check_reads(session, scope.acting(session, context.caller), municipality_id, "δει τον ειδικό κατάλογο")
     key, here = asked.key, RollEntry.municipality_id == municipality_id
     still = or_(RollEntry.removed_revision.is_(None), RollEntry.removed_revision > key)
+    finalized_on = session.scalar(select(RollFinalization.finalized_on).where(
+        RollFinalization.municipality_id == municipality_id, RollFinalization.revision == key))
     return Roll(
         place, asked,
         tuple(_as_of(e, key) for e in views.entries(session, here, RollEntry.added_revision <= key, still)),
         tuple(_as_of(e, key) for e in views.entries(session, here, RollEntry.added_revision == key, still)),
         tuple(views.entries(session, here, RollEntry.removed_revision == key, RollEntry.added_revision < key)),
+        finalized_on,
     )
 
 

@@ -8,9 +8,13 @@ from provider.registry.special_electoral_rolls import (
     applications,
     check,
     criteria,
+    finality,
     finalize,
+    notices,
+    objections,
     roll,
     store,
+    unmatched,
     views,
 )
 from provider.registry.special_electoral_rolls.dates import Revision
@@ -200,7 +204,88 @@ def _roll(call: Call, data: Any) -> Any:
     call.touch(found.subjects)
     return m.RollType(municipality=_place(found.municipality), revision=_revision(found.revision),
                       entryCount=len(found.entries), entry=[_entry(e) for e in found.entries],
-                      addition=[_entry(e) for e in found.additions], deletion=[_entry(e) for e in found.deletions])
+                      addition=[_entry(e) for e in found.additions], deletion=[_entry(e) for e in found.deletions],
+                      finalizedOn=found.finalized_on)
+
+
+def _create_citizen(call: Call, data: Any) -> Any:
+    request = applications.CreateRequest(data.kind, _applying(data), _details(data), data.newMunicipalityCode)
+    with call.sessions() as session:
+        created = applications.create(session, _context(call), request, citizen=True)
+    call.touch(created.subjects)
+    return m.CreateResult(rollApplication=_application(created.application),
+                          eligibility=_eligibility(created.eligibility) if created.eligibility else None)
+
+
+def _reject_unmatched(call: Call, data: Any) -> Any:
+    request = unmatched.UnmatchedRequest(_applying(data), data.protocolNumber, data.decisionDate)
+    with call.sessions() as session:
+        found = unmatched.reject_unmatched(session, _context(call), request)
+    call.touch(found.subjects)
+    return m.UnmatchedType(
+        applicationNumber=found.number, municipality=_place(found.municipality), electionCode=found.election_code,
+        applicationDate=found.application_date,
+        applicant=m.ApplicantCriteria(permitNumber=found.permit_number, surnamePrefix=found.surname_prefix,
+                                      firstnamePrefix=found.firstname_prefix, birthYear=found.birth_year),
+        protocolNumber=found.protocol_number, decisionDate=found.decision_date,
+        rejectionReason=found.guidance.code, rejectionGuidance=_guidance(found.guidance),
+        agencyCode=found.agency_code, username=found.username, recordedAt=found.recorded_at)
+
+
+def _notify(call: Call, data: Any) -> Any:
+    applicant = data.applicant
+    request = notices.NoticeRequest(applicant.permitNumber, applicant.surnamePrefix, applicant.firstnamePrefix,
+                                    applicant.birthYear, data.reasonCode, data.noticeDate, data.decisionReference,
+                                    data.authorityName, data.penaltyKind, data.irrevocableOn)
+    with call.sessions() as session:
+        view = notices.notify(session, _context(call), request)
+    call.touch(view.subjects)
+    return _application(view)
+
+
+def _objection(view: objections.ObjectionView) -> Any:
+    return m.ObjectionType(
+        objectionNumber=view.number, kind=view.kind, status=view.status, municipality=_place(view.municipality),
+        revision=_revision(view.revision), holder=_holder(view.holder),
+        specialElectoralNumber=view.special_electoral_number, applicationNumber=view.application_number,
+        objector=view.objector, grounds=view.grounds, lodgedOn=view.lodged_on, decidedOn=view.decided_on,
+        decisionReference=view.decision_reference, decisionNote=view.decision_note,
+        resultApplicationNumber=view.result_application_number)
+
+
+def _lodge(call: Call, data: Any) -> Any:
+    request = objections.LodgeRequest(data.municipalityCode, data.revisionYear, data.revisionPeriod, data.kind,
+                                      data.specialElectoralNumber, data.applicationNumber, data.objector,
+                                      data.grounds, data.lodgedOn)
+    with call.sessions() as session:
+        view = objections.lodge(session, _context(call), request)
+    call.touch(view.subjects)
+    return _objection(view)
+
+
+def _decide(call: Call, data: Any) -> Any:
+    address = data.address
+    details = criteria.Details(street=address.street if address else None,
+                               street_number=address.number if address else None,
+                               postal_code=address.postalCode if address else None,
+                               electoral_district=data.electoralDistrict)
+    request = objections.DecideRequest(data.objectionNumber, data.outcome, data.decisionDate, data.decisionReference,
+                                       data.note, details, data.passportNumber)
+    with call.sessions() as session:
+        view = objections.decide(session, _context(call), request)
+    call.touch(view.subjects)
+    return _objection(view)
+
+
+def _finalize_roll(call: Call, data: Any) -> Any:
+    request = finality.FinalizeRollRequest(data.municipalityCode, data.revisionYear, data.revisionPeriod,
+                                           data.finalizedOn)
+    with call.sessions() as session:
+        done = finality.finalize_roll(session, _context(call), request)
+    call.touch(done.subjects)
+    return m.FinalizationType(municipality=_place(done.municipality), revision=_revision(done.revision),
+                              finalizedOn=done.finalized_on, entryCount=done.entry_count, agencyCode=done.agency_code,
+                              username=done.username, recordedAt=done.recorded_at)
 
 
 Service = service_class(
@@ -212,5 +297,11 @@ Service = service_class(
         "rejectRollApplication": (m.RejectInput, m.ApplicationType, _reject),
         "getRollApplication": (m.GetApplicationInput, m.ApplicationType, _get),
         "getSpecialElectoralRoll": (m.GetRollInput, m.RollType, _roll),
+        "createCitizenRollApplication": (m.CitizenCreateInput, m.CreateResult, _create_citizen),
+        "rejectUnmatchedRollApplication": (m.UnmatchedInput, m.UnmatchedType, _reject_unmatched),
+        "notifyDeletionCondition": (m.NoticeInput, m.ApplicationType, _notify),
+        "lodgeRollObjection": (m.LodgeObjectionInput, m.ObjectionType, _lodge),
+        "decideRollObjection": (m.DecideObjectionInput, m.ObjectionType, _decide),
+        "finalizeSpecialElectoralRoll": (m.FinalizeRollInput, m.FinalizationType, _finalize_roll),
     },
 )

@@ -81,6 +81,69 @@ GetRollInput = _type("getSpecialElectoralRollInputRecord", [
     ("revisionPeriod", Int(**Mandatory)),  # 1 = January-February ... 6 = November-December
 ])
 
+CitizenCreateInput = _type("createCitizenRollApplicationInputRecord", [
+    ("kind", text()),  # REGISTRATION | DELETION_REQUEST | CORRECTION (from the Ministry's site, §3.2.1)
+    ("applicant", ApplicantCriteria.customize(**Mandatory)),
+    ("electionCode", text()),
+    ("municipalityCode", text()),  # the municipality of permanent residence where it will be lodged
+    ("applicationDate", Date(**Optional)),
+    ("mothername", text(**Optional)),
+    ("fathersurname", text(**Optional)),
+    ("phone", text(**Optional)),
+    ("address", Address.customize(**Optional)),
+    ("electoralDistrict", text(**Optional)),
+    ("newMunicipalityCode", text(**Optional)),
+])
+
+UnmatchedInput = _type("rejectUnmatchedRollApplicationInputRecord", [
+    ("applicant", ApplicantCriteria.customize(**Mandatory)),
+    ("electionCode", text()),
+    ("municipalityCode", text(**Optional)),
+    ("applicationDate", Date(**Optional)),
+    ("protocolNumber", text()),
+    ("decisionDate", Date(**Optional)),
+])
+
+NoticeInput = _type("notifyDeletionConditionInputRecord", [
+    ("applicant", ApplicantCriteria.customize(**Mandatory)),
+    ("reasonCode", text()),  # CONVICTION | PERMIT_REVOKED | RENEWAL_REFUSED | PERMIT_TYPE_CHANGED
+    ("noticeDate", Date(**Optional)),
+    ("decisionReference", text()),
+    ("authorityName", text()),
+    ("penaltyKind", text(**Optional)),  # CONVICTION: LIFE_IMPRISONMENT | KATHEIRXI | DEPRIVATION_OF_RIGHTS
+    ("irrevocableOn", Date(**Optional)),
+])
+
+LodgeObjectionInput = _type("lodgeRollObjectionInputRecord", [
+    ("municipalityCode", text(**Optional)),
+    ("revisionYear", Int(**Mandatory)),
+    ("revisionPeriod", Int(**Mandatory)),  # the revision whose roll is posted
+    ("kind", text()),  # AGAINST_REGISTRATION | AGAINST_NON_REGISTRATION
+    ("specialElectoralNumber", text(**Optional)),  # against a registration
+    ("applicationNumber", text(**Optional)),  # against a non-registration (a rejected application)
+    ("objector", text()),
+    ("grounds", text()),
+    ("lodgedOn", Date(**Optional)),
+])
+
+DecideObjectionInput = _type("decideRollObjectionInputRecord", [
+    ("objectionNumber", text()),
+    ("outcome", text()),  # UPHELD | DISMISSED
+    ("decisionDate", Date(**Optional)),
+    ("decisionReference", text()),
+    ("note", text(**Optional)),
+    ("address", Address.customize(**Optional)),  # an upheld non-registration: where the elector lives
+    ("electoralDistrict", text(**Optional)),
+    ("passportNumber", text(**Optional)),
+])
+
+FinalizeRollInput = _type("finalizeSpecialElectoralRollInputRecord", [
+    ("municipalityCode", text()),
+    ("revisionYear", Int(**Mandatory)),
+    ("revisionPeriod", Int(**Mandatory)),
+    ("finalizedOn", Date(**Optional)),
+])
+
 # -- output ---------------------------------------------------------------------------------------
 
 MunicipalityRef = _type("municipalityRef", [("code", text()), ("name", text())])
@@ -177,4 +240,25 @@ RollType = _type("specialElectoralRoll", [
     ("entry", EntryType.customize(**Many)),
     ("addition", EntryType.customize(**Many)),
     ("deletion", EntryType.customize(**Many)),
+    ("finalizedOn", Date(**Optional)),  # the Ministry's final finalization; absent: provisional
+])
+UnmatchedType = _type("unmatchedRollApplication", [
+    ("applicationNumber", text()), ("municipality", MunicipalityRef.customize(**Mandatory)),
+    ("electionCode", text()), ("applicationDate", Date(**Mandatory)), ("applicant", ApplicantCriteria.customize(
+        **Mandatory)), ("protocolNumber", text()), ("decisionDate", Date(**Mandatory)),
+    ("rejectionReason", text()), ("rejectionGuidance", GuidanceType.customize(**Mandatory)),
+    ("agencyCode", text()), ("username", text()), ("recordedAt", DateTime(**Mandatory, timezone=True)),
+])
+ObjectionType = _type("rollObjection", [
+    ("objectionNumber", text()), ("kind", text()), ("status", text()),  # LODGED | UPHELD | DISMISSED
+    ("municipality", MunicipalityRef.customize(**Mandatory)), ("revision", RevisionType.customize(**Mandatory)),
+    ("holder", HolderType.customize(**Mandatory)), ("specialElectoralNumber", text(**Optional)),
+    ("applicationNumber", text(**Optional)), ("objector", text()), ("grounds", text()),
+    ("lodgedOn", Date(**Mandatory)), ("decidedOn", Date(**Optional)), ("decisionReference", text(**Optional)),
+    ("decisionNote", text(**Optional)), ("resultApplicationNumber", text(**Optional)),
+])
+FinalizationType = _type("rollFinalization", [
+    ("municipality", MunicipalityRef.customize(**Mandatory)), ("revision", RevisionType.customize(**Mandatory)),
+    ("finalizedOn", Date(**Mandatory)), ("entryCount", Int(**Mandatory)), ("agencyCode", text()),
+    ("username", text()), ("recordedAt", DateTime(**Mandatory, timezone=True)),
 ])

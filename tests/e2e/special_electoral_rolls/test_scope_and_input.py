@@ -26,6 +26,10 @@ INVALID = sorted((ROLLS_DATA / "invalid").glob("*.xml"))
 HEADER = re.compile(r"<!-- operation: (\w+); code: (\w+); field: (\S+) -->")
 OPERATIONS = ["checkVoterEligibility", "createRollApplication", "finalizeRollApplication", "rejectRollApplication",
               "getRollApplication", "getSpecialElectoralRoll"]
+# what a municipality holds beyond those (issue 23), and what only the site, the notifying
+# authorities and the directorate hold
+MUNICIPAL = [*OPERATIONS, "rejectUnmatchedRollApplication", "lodgeRollObjection", "decideRollObjection"]
+OTHERS = ["createCitizenRollApplication", "notifyDeletionCondition", "finalizeSpecialElectoralRoll"]
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +77,9 @@ def test_the_directorate_reads_every_municipality_but_writes_nothing(rolls: Roll
     ):
         assert "δεν έχει έγκριση" in refused(call(ministry, operation, **record), operation, "MP_NOT_AUTHORIZED")
     allowed = ok(call(ministry, "allowedMethods"), "allowedMethods").method
-    assert allowed == sorted(["allowedMethods", "checkVoterEligibility", "getRollApplication",
-                              "getSpecialElectoralRoll", "listMethods"])
+    assert allowed == sorted(["allowedMethods", "checkVoterEligibility", "finalizeSpecialElectoralRoll",
+                              "getRollApplication", "getSpecialElectoralRoll", "listMethods",
+                              "notifyDeletionCondition"])
 
 
 def test_only_a_municipality_creates_even_with_the_grant(rolls: Rolls) -> None:
@@ -93,9 +98,9 @@ def test_only_a_municipality_creates_even_with_the_grant(rolls: Rolls) -> None:
 
 def test_grants(rolls: Rolls) -> None:
     athens = ok(call(rolls.client("demo-dimos-athinaion", "demo-athens-pass-2026"), "allowedMethods"), "allowedMethods")
-    assert athens.method == sorted([*OPERATIONS, "allowedMethods", "listMethods"])
+    assert athens.method == sorted([*MUNICIPAL, "allowedMethods", "listMethods"])
     listed = ok(call(rolls.client(USERS.aade), "listMethods"), "listMethods").method
-    assert listed == athens.method
+    assert listed == sorted([*MUNICIPAL, *OTHERS, "allowedMethods", "listMethods"])
     refused(_check(rolls.client(USERS.aade), ATHENS), "checkVoterEligibility", "MP_NOT_AUTHORIZED")
 
 
