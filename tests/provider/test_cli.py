@@ -115,6 +115,7 @@ def new_username() -> str:
     return f"cli-{uuid.uuid4().hex}"
 
 
+@pytest.mark.slow
 def test_db_upgrade_brings_the_database_to_head(cli: Cli) -> None:
     head = head_revision()
     assert head
@@ -297,6 +298,7 @@ def test_user_bind_cert_and_unbind_cert(cli: Cli, tmp_path: Path) -> None:
     assert bound() == sha256
 
 
+@pytest.mark.slow
 def test_a_bad_setting_stops_the_cli_with_a_clear_message(tmp_path: Path) -> None:
     env = base_env(
         MITROO_DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
