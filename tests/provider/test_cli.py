@@ -27,6 +27,8 @@ from provider.errors import ErrorCode, MitrooError
 from provider.xml.wssecurity import UsernameToken
 from tests.conftest import discard_database, new_database_url
 
+pytestmark = pytest.mark.slow  # the CLI in processes
+
 SCRIPT = Path(sys.executable).with_name("mitroo-provider")
 SEED_AGENCIES = Path(__file__).parents[2] / "db" / "data" / "accreditation.json"
 OLD_PASSWORD = "cli-first-password-2026"
@@ -115,7 +117,6 @@ def new_username() -> str:
     return f"cli-{uuid.uuid4().hex}"
 
 
-@pytest.mark.slow
 def test_db_upgrade_brings_the_database_to_head(cli: Cli) -> None:
     head = head_revision()
     assert head
@@ -298,7 +299,6 @@ def test_user_bind_cert_and_unbind_cert(cli: Cli, tmp_path: Path) -> None:
     assert bound() == sha256
 
 
-@pytest.mark.slow
 def test_a_bad_setting_stops_the_cli_with_a_clear_message(tmp_path: Path) -> None:
     env = base_env(
         MITROO_DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",

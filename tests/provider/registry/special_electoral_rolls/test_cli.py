@@ -6,8 +6,9 @@ import pytest
 
 from tests.provider.test_cli import Cli, cli, new_code  # noqa: F401 (cli is a fixture)
 
+pytestmark = pytest.mark.slow  # the CLI in processes
 
-@pytest.mark.slow
+
 def test_election_commands(cli: Cli) -> None:  # noqa: F811
     assert "registration until 2028-06-30" in cli.ok("election", "add", "AUTO-2028", "--name", "Δημοτικές εκλογές",
                                                      "--date", "2028-10-08", "--deadline", "2028-06-30")
