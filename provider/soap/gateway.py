@@ -393,7 +393,7 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
         if length > limit:
             _discard(stream, min(length, DRAIN_BYTES))
             raise soap.body_too_large(limit)
-        data = stream.read(length)
+        data: bytes = stream.read(length)
         if len(data) < length:
             raise MitrooError(
                 ErrorCode.MP_MALFORMED_REQUEST,
