@@ -6,18 +6,28 @@ adds the demo dataset's synthetic registry (see tests/acts_data.py) for the acts
 PostgreSQL comes from MITROO_TEST_POSTGRES_URL (default the local server's ``test`` database);
 the suite creates its own databases there and drops them. If the server cannot be reached
 the PostgreSQL half fails: it is never skipped.
+
+The ``slow`` marker (``scripts/test --quick`` runs the rest): a test that uses one of
+SERVER_FIXTURES gets it here; a module whose own fixtures or tests start a server, a process
+(the CLIs, gunicorn, nginx, openssl, PHP, Node), a browser or a soak says
+``pytestmark = pytest.mark.slow``. A test without the mark that does start one fails, with the
+reason: while an unmarked test sets up and runs, listening on a socket and starting a process
+are refused (``_refuse_servers_and_processes``), so the quick selection cannot grow slow unseen.
 """
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import functools
 import os
 import shutil
+import socket
+import subprocess
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,6 +50,54 @@ from tests.acts_data import Registry, seed_demo_registry
 
 # The specialElectoralRolls provider (``rolls``), shared by the rolls end-to-end tests and the docs.
 pytest_plugins = ("tests.rolls_fixtures",)
+
+# Fixtures that start a server (waitress in a thread, or a process of its own): every test using
+# one, directly or through another fixture, is marked slow.
+SERVER_FIXTURES = frozenset({"provider", "unwritable_audit", "rolls", "console"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@contextlib.contextmanager
+def _refuse_servers_and_processes(item: pytest.Item) -> Iterator[None]:
+    """While a test without the slow mark sets up and runs, starting a process or listening on a
+    socket fails it, naming the marker it lacks."""
+    if item.get_closest_marker("slow") is not None:
+        yield
+        return
+
+    def refuse(what: str) -> Callable[..., object]:
+        def refused(*args: object, **kwargs: object) -> object:
+            pytest.fail(f"{item.nodeid} {what} but is not marked slow: add pytestmark = pytest.mark.slow "
+                        "to its module (or @pytest.mark.slow to the test), or use a fixture of "
+                        "tests/conftest.py SERVER_FIXTURES")
+        return refused
+
+    saved = (subprocess.Popen.__init__, socket.socket.listen, os.system)
+    subprocess.Popen.__init__ = refuse("starts a process")  # type: ignore[assignment,method-assign]
+    socket.socket.listen = refuse("listens on a socket (starts a server)")  # type: ignore[assignment,method-assign]
+    os.system = refuse("starts a process (os.system)")  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        subprocess.Popen.__init__, socket.socket.listen, os.system = saved  # type: ignore[method-assign]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    with _refuse_servers_and_processes(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with _refuse_servers_and_processes(item):
+        return (yield)
+
 
 PG_BASE = os.environ.get("MITROO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct-horse-battery-staple"

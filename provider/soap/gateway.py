@@ -165,31 +165,7 @@ class Gateway:
             return self._fault(call, _internal(call))
 
     def _read_body(self, environ: dict[str, Any]) -> bytes:
-        limit = self.settings.max_body_bytes
-        length_header = environ.get("CONTENT_LENGTH") or ""
-        stream = environ["wsgi.input"]
-        if length_header:
-            try:
-                length = int(length_header)
-            except ValueError:
-                length = -1
-            if length < 0:
-                raise MitrooError(ErrorCode.MP_MALFORMED_REQUEST, "μη έγκυρο Content-Length (not a byte count)")
-            if length > limit:
-                _discard(stream, min(length, DRAIN_BYTES))
-                raise soap.body_too_large(limit)
-            data = stream.read(length)
-            if len(data) < length:
-                raise MitrooError(
-                    ErrorCode.MP_MALFORMED_REQUEST,
-                    f"το σώμα έχει {len(data)} bytes αντί για {length} του Content-Length (body shorter than Content-Length)",
-                )
-        else:
-            data = stream.read(limit + 1)
-            if len(data) > limit:
-                _discard(stream, DRAIN_BYTES - len(data))
-                raise soap.body_too_large(limit)
-        return data
+        return read_body(environ, self.settings.max_body_bytes)
 
     @staticmethod
     def _check_content_type(environ: dict[str, Any]) -> None:
@@ -400,6 +376,35 @@ class Gateway:
                 release,
             )
         call.slot = None
+
+
+def read_body(environ: dict[str, Any], limit: int) -> bytes:
+    """The request body from ``environ`` (Content-Length, or to the end of a stream without one),
+    or MP_MALFORMED_REQUEST: a body over ``limit`` bytes, a bad or lying Content-Length."""
+    length_header = environ.get("CONTENT_LENGTH") or ""
+    stream = environ["wsgi.input"]
+    if length_header:
+        try:
+            length = int(length_header)
+        except ValueError:
+            length = -1
+        if length < 0:
+            raise MitrooError(ErrorCode.MP_MALFORMED_REQUEST, "μη έγκυρο Content-Length (not a byte count)")
+        if length > limit:
+            _discard(stream, min(length, DRAIN_BYTES))
+            raise soap.body_too_large(limit)
+        data: bytes = stream.read(length)
+        if len(data) < length:
+            raise MitrooError(
+                ErrorCode.MP_MALFORMED_REQUEST,
+                f"το σώμα έχει {len(data)} bytes αντί για {length} του Content-Length (body shorter than Content-Length)",
+            )
+    else:
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            _discard(stream, DRAIN_BYTES - len(data))
+            raise soap.body_too_large(limit)
+    return data
 
 
 def _discard(stream: Any, at_most: int) -> None:

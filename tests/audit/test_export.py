@@ -20,6 +20,8 @@ from sqlalchemy.orm import sessionmaker
 from audit import events
 from tests.conftest import PreparedDatabase
 
+pytestmark = pytest.mark.slow  # each test runs the mitroo-audit CLI in a process
+
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
 # One value per character a spreadsheet reads as the start of a formula.
 FORMULAS = {

@@ -165,6 +165,7 @@ def audit_cli(known: KnownEvents, *args: str) -> subprocess.CompletedProcess[str
 
 
 @pytest.mark.parametrize("output", ["csv", "json", "ndjson"])
+@pytest.mark.slow
 def test_each_export_format_parses_back(known: KnownEvents, output: str) -> None:
     result = audit_cli(known, "--format", output, "--outcome", "ERROR")
     assert result.returncode == 0, result.stderr
@@ -180,6 +181,7 @@ def test_each_export_format_parses_back(known: KnownEvents, output: str) -> None
     assert dt.datetime.fromisoformat(first["server_time"]) == T0 + dt.timedelta(minutes=10)
 
 
+@pytest.mark.slow
 def test_table_pages_and_subjects(known: KnownEvents) -> None:
     page = audit_cli(known, "--page-size", "2", "--page", "2")
     assert page.returncode == 0, page.stderr
@@ -198,11 +200,13 @@ def test_table_pages_and_subjects(known: KnownEvents) -> None:
     (["--subject-act", "L1/x/2020"], "--subject-act"),
     (["--subject-amka", "00000000000"], "no person"),
 ])
+@pytest.mark.slow
 def test_bad_criteria_are_named(known: KnownEvents, args: list[str], message: str) -> None:
     result = audit_cli(known, *args)
     assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_local_dates_are_athens_time(known: KnownEvents) -> None:
     # 10:05 in Athens is 08:05 UTC: "other-user" (08:05) onwards
     result = audit_cli(known, "--since", "2026-03-02T10:05", "--until", "2026-03-02T10:06", "--format", "ndjson")
@@ -229,6 +233,7 @@ def test_stats_on_the_known_events(database: PreparedDatabase, known: KnownEvent
     assert result.bursts == ()
 
 
+@pytest.mark.slow
 def test_stats_flags_outside_hours_and_bursts(known: KnownEvents) -> None:
     result = subprocess.run(
         [AUDIT, "stats", "--agency", known.agency, "--work-start", "10:03", "--burst", "1", "--json"],
@@ -263,6 +268,7 @@ def test_a_burst_is_flagged(database: PreparedDatabase) -> None:
 
 
 @pytest.mark.parametrize("output", ["text", "html"])
+@pytest.mark.slow
 def test_subject_report(known: KnownEvents, output: str, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
     env.update(PYTHONUTF8="1", MITROO_DATABASE_URL=known.url)
@@ -280,6 +286,7 @@ def test_subject_report(known: KnownEvents, output: str, tmp_path: Path) -> None
         assert report.startswith("<!DOCTYPE html>") and 'lang="el"' in report and "@media print" in report
 
 
+@pytest.mark.slow
 def test_subject_report_of_an_unknown_amka(known: KnownEvents) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
     env.update(PYTHONUTF8="1", MITROO_DATABASE_URL=known.url)

@@ -25,6 +25,8 @@ from db.migrate import upgrade
 from tests.audit.test_seal import record, tamper
 from tests.conftest import discard_database, new_database_url, signing_key_files
 
+pytestmark = pytest.mark.slow  # a throwaway PostgreSQL database per test, and the CLI in a process
+
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
 UTC = dt.UTC
 JAN, FEB, MAR = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)

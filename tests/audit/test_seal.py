@@ -19,6 +19,8 @@ from audit import events
 from audit.seal import seal, verify
 from tests.conftest import PreparedDatabase, discard_database, prepare_database, signing_key_files
 
+pytestmark = pytest.mark.slow  # a throwaway migrated database per test
+
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
 PAST = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
 

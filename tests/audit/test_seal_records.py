@@ -28,6 +28,8 @@ from tests.audit.test_seal import event_id, record, tamper
 from tests.audit.tsa import LocalTsa, make_tsa_files, serve_tsa
 from tests.conftest import PreparedDatabase, discard_database, prepare_database, signing_key_files
 
+pytestmark = pytest.mark.slow  # the seal CLI, openssl and a local TSA in processes; a throwaway database per test
+
 AUDIT = str(Path(sys.executable).with_name("mitroo-audit"))
 NOW = dt.datetime.now(dt.UTC)
 BASE = NOW - dt.timedelta(hours=2)

@@ -18,6 +18,8 @@ from db.migrate import alembic_config, current_revision, head_revision, upgrade
 from db.models import Base
 from tests.conftest import discard_database, new_database_url
 
+pytestmark = pytest.mark.slow  # a throwaway database per test, migrated up and down
+
 PARTITION_KEY_CHANGES = {"add_constraint", "remove_constraint", "add_fk", "remove_fk"}
 
 

@@ -30,6 +30,8 @@ from tests.conftest import PASSWORD, PreparedDatabase, discard_database, prepare
 from tests.processes import ProviderProcess, new_agency, provider_process
 from tests.support import Answer, audit_record, audit_row, envelope, post, security_text
 
+pytestmark = pytest.mark.slow  # providers in processes of their own
+
 Pair = tuple[ProviderProcess, ProviderProcess]
 
 
@@ -40,7 +42,8 @@ def pair(database: PreparedDatabase, tmp_path_factory: pytest.TempPathFactory) -
     so locking it locks no other test."""
     directory = tmp_path_factory.mktemp("pair")
     settings = {"MITROO_AGENCY_MAX_CONCURRENT_CALLS": "50", "MITROO_TRUSTED_PROXIES": "127.0.0.1"}
-    with provider_process(database, directory / "a", **settings) as a, provider_process(database, directory / "b", **settings) as b:
+    with provider_process(database, directory / "a", **settings) as a, \
+            provider_process(database, directory / "b", **settings) as b:
         yield a, b
 
 

@@ -7,13 +7,17 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.docs_text import doc_block
 from tests.e2e.test_serve import CLI, env  # noqa: F401  (env is a fixture)
+
+pytestmark = pytest.mark.slow  # processes (the CLIs, serve)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_auditor_walkthrough(env: dict[str, str], tmp_path: Path) -> None:
+def test_the_auditor_walkthrough(env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811  (env is the fixture)
     demo = subprocess.run([CLI, "demo", "--persons", "300"], env=env, capture_output=True, text=True, timeout=300)
     assert demo.returncode == 0, demo.stderr
     server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

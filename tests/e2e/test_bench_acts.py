@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import discard_database, new_database_url
 
+pytestmark = pytest.mark.slow  # the benchmark in processes
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench_acts.py"
 WAYS = ("by reference", "by AMKA", "by name + birthdate", "searchActs by AMKA", "searchActs by office + year")
 

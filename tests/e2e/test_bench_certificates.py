@@ -7,6 +7,8 @@ import pytest
 
 from tests.e2e.test_bench_acts import seeds_then_reuses_and_times
 
+pytestmark = pytest.mark.slow  # the benchmark in processes
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench_certificates.py"
 WAYS = ("by municipality + share number", "by AMKA", "by surname + firstname + fathername + birthdate",
         "by AMKA, asOnDate in the past")

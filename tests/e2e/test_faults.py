@@ -26,6 +26,8 @@ from tests.private_postgres import PrivatePostgres
 from tests.processes import CLI, ProviderProcess, provider_env, provider_process
 from tests.support import Answer, audit_row, envelope, security_text
 
+pytestmark = pytest.mark.slow  # providers in processes of their own
+
 OPERATIONS = ("getActTypes", "getCountries", "getMemberTypes", "getMunicipalities")
 
 

@@ -19,6 +19,8 @@ from provider.synthetic.demo import DEMO_USERS
 from tests.docs_text import doc_block
 from tests.support import audit_record
 
+pytestmark = pytest.mark.slow  # mitroo-provider serve in a process
+
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))
 
 
@@ -53,14 +55,16 @@ def test_demo_then_serve_answers_zeep(env: dict[str, str], tmp_path: Path) -> No
         client = Client(f"{url}?wsdl", wsse=UsernameToken(user.username, user.password))
         answer = client.service.getMunicipalities(auditRecord=audit_record(), getMunicipalitiesInputRecord={})
         assert len(answer.getMunicipalitiesOutputRecord.municipality) == 332
-        script = doc_block("docs/operations.md", "readme-verify-demo", "bash").replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
+        script = doc_block("docs/operations.md", "readme-verify-demo", "bash")
+        script = script.replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
         verified = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
                                   text=True, timeout=60)
         assert verified.returncode == 0, verified.stdout + verified.stderr
         assert "OK" in verified.stderr and "SignedInfo References (ok/all): 2/2" in verified.stderr
         answered = (tmp_path / "response.xml").read_bytes()
         assert b"BIRTH" in answered and b"Fault" not in answered
-        example = doc_block("docs/integration.md", "readme-client-example", "python").replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
+        example = doc_block("docs/integration.md", "readme-client-example", "python")
+        example = example.replace("http://127.0.0.1:8000", env["MITROO_PUBLIC_URL"])
         ran = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert ran.returncode == 0, ran.stderr
         assert "Χανίων" in ran.stdout and "MP_NOT_FOUND" in ran.stdout

@@ -24,6 +24,8 @@ from db.models import AuditEvent
 from tests.conftest import PASSWORD, USERS, PreparedDatabase, signing_key_files
 from tests.support import envelope, security_text
 
+pytestmark = pytest.mark.slow  # gunicorn in processes
+
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))
 POOL_SIZE = 3
 

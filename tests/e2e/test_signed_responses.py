@@ -110,6 +110,7 @@ def test_health_reports_the_signing_certificate(provider: Running) -> None:
     assert "BEGIN" not in response.text and "sqlite" not in response.text.lower()
 
 
+@pytest.mark.slow
 def test_ecdsa_rotation_and_expiry_warning_on_a_running_provider(
     database: PreparedDatabase, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

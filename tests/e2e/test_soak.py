@@ -9,13 +9,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a soak
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "soak.py"
 
 
 def test_a_short_soak_passes_and_balances_its_books(tmp_path: Path) -> None:
     report_file = tmp_path / "report.json"
     run = subprocess.run([sys.executable, str(SCRIPT), "--duration", "8", "--rate", "6", "--persons", "200",
-                          "--workers", "2", "--threads", "4", "--clients", "3", "--warmup", "3", "--sample-every", "3", "--max-growth", "1000",
+                          "--workers", "2", "--threads", "4", "--clients", "3", "--warmup", "3", "--sample-every", "3",
+                          "--max-growth", "1000",
                           "--json", str(report_file)],
                          capture_output=True, text=True, timeout=600)
     report = json.loads(report_file.read_text(encoding="utf-8"))

@@ -27,6 +27,8 @@ from provider.errors import ErrorCode, MitrooError
 from provider.xml.wssecurity import UsernameToken
 from tests.conftest import discard_database, new_database_url
 
+pytestmark = pytest.mark.slow  # the CLI in processes
+
 SCRIPT = Path(sys.executable).with_name("mitroo-provider")
 SEED_AGENCIES = Path(__file__).parents[2] / "db" / "data" / "accreditation.json"
 OLD_PASSWORD = "cli-first-password-2026"

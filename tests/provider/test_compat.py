@@ -32,12 +32,14 @@ OLD_WARNINGS = ("-W", "ignore:'cgi' is deprecated:DeprecationWarning",
                 "-W", "ignore:invalid escape sequence:DeprecationWarning")
 
 
+@pytest.mark.slow
 def test_the_provider_and_its_contract_load_without_a_warning(tmp_path: Path) -> None:
     code = "import provider.server.app\nfrom provider.soap import contract\nfor s in contract.SERVICES: contract.wsdl(s)"
     run = python(code, "-W", "error", *OLD_WARNINGS, pycache=tmp_path)
     assert (run.returncode, run.stderr) == (0, "")
 
 
+@pytest.mark.slow
 def test_only_spyne_s_invalid_escape_warnings_are_hidden(tmp_path: Path) -> None:
     code = ("import provider.compat\n"
             "compile(r'x = \"\\d\"', '/srv/site-packages/spyne/x.py', 'exec')\n"

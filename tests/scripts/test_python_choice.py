@@ -8,7 +8,11 @@ import configparser
 import subprocess
 from pathlib import Path
 
+import pytest
+
 import provider
+
+pytestmark = pytest.mark.slow  # the shell scripts in processes
 
 ROOT = Path(__file__).parents[2]
 BROKEN = "echo 'pyenv: python3.13: command not found' >&2; exit 127"

@@ -91,6 +91,7 @@ def sealed_store(database: PreparedDatabase, tmp_path: Path) -> Iterator[tuple[C
     discard_database(store.url)
 
 
+@pytest.mark.slow
 def test_the_seal_status(sealed_store: tuple[Console, list[str]]) -> None:
     console, ids = sealed_store
     http, _ = log_in(console)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.audit.console.conftest import Console
@@ -40,6 +41,7 @@ def test_it_serves_the_console_on_the_address_it_prints(database: PreparedDataba
         server.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_it_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
     result = subprocess.run([AUDIT, "web", "--port", "0"],
                             env=environment(f"sqlite:///{tmp_path / 'empty.sqlite3'}", tmp_path),

@@ -61,6 +61,7 @@ def test_health_is_503_when_the_audit_store_refuses_writes(unwritable_audit: Run
     assert "disk full" not in response.text  # the database's own message stays in the provider's log
 
 
+@pytest.mark.slow
 def test_health_of_an_unreachable_database_names_no_secret(database: PreparedDatabase, tmp_path: Path) -> None:
     secret_url = "postgresql+psycopg://mitroo-operator:s3cret-Passw0rd@127.0.0.1:1/registry_prod"
     settings = replace(settings_for(database, tmp_path), database_url=secret_url)

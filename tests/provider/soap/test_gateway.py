@@ -279,6 +279,7 @@ def test_trusted_proxy_forwarded_for(provider: Running) -> None:
     assert audit_row(provider.engine, answer.call_sequence_id).observed_ip == "127.0.0.1"
 
 
+@pytest.mark.slow
 def test_forwarded_for_through_a_trusted_proxy(database, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import ipaddress
 

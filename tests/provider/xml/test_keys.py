@@ -152,6 +152,7 @@ def test_bad_signing_settings_are_named(env: dict[str, str], message: str) -> No
 # -- the CLI --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_keys_dev_generate_show_and_refuse_to_overwrite(tmp_path: Path) -> None:
     env = base_env(MITROO_DATA_DIR=str(tmp_path))
     made = run(env, "keys", "dev-generate", "--algorithm", "ecdsa-sha256", "--days", "90")
@@ -169,6 +170,7 @@ def test_keys_dev_generate_show_and_refuse_to_overwrite(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("problem", ["no key", "expired"])
+@pytest.mark.slow
 def test_serve_refuses_to_start_without_a_usable_key(tmp_path: Path, problem: str) -> None:
     env = base_env(MITROO_DATA_DIR=str(tmp_path), MITROO_PORT="0")
     assert run(env, "db", "upgrade").returncode == 0

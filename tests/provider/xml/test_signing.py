@@ -73,6 +73,7 @@ def test_the_header_has_the_profile_of_design_8(signed: bytes) -> None:
 
 
 @pytest.mark.parametrize("algorithm", list(SignatureAlgorithm))
+@pytest.mark.slow
 def test_each_algorithm_signs_and_verifies_three_ways(algorithm: SignatureAlgorithm) -> None:
     files = signing_key_files(algorithm)
     signed = signer_for(files, algorithm).sign(RESPONSE)
@@ -91,6 +92,7 @@ def test_the_body_reads_the_same_after_signing(signed: bytes) -> None:
     assert etree.tostring(before, method="c14n", exclusive=True) == etree.tostring(after, method="c14n", exclusive=True)
 
 
+@pytest.mark.slow
 def test_an_untouched_reserialization_still_verifies(signed: bytes, provider_keys: KeyFiles) -> None:
     again = etree.tostring(etree.fromstring(signed), xml_declaration=True, encoding="UTF-8")
     verify_response(again, pinned(provider_keys))
@@ -113,6 +115,7 @@ def test_tampering_fails_the_reference_verifier(case: str, signed: bytes, provid
 
 
 @pytest.mark.parametrize("case", ["changed character in the Body", "removed Timestamp"])
+@pytest.mark.slow
 def test_tampering_fails_xmlsec1_and_zeep(case: str, signed: bytes, provider_keys: KeyFiles) -> None:
     tampered = TAMPERING[case](signed)
     result = sig.xmlsec1_verify(tampered, provider_keys.cert)
@@ -136,6 +139,7 @@ def test_a_timestamp_from_the_future_fails(provider_keys: KeyFiles, now: dt.date
         verify_response(early, pinned(provider_keys))
 
 
+@pytest.mark.slow
 def test_a_signature_by_another_key_fails(provider_keys: KeyFiles, other_keys: KeyFiles) -> None:
     forged = signer_for(other_keys).sign(RESPONSE)
     with pytest.raises(SignatureError, match="not pinned"):

@@ -2,7 +2,11 @@
 agencies, and `seed` adding the synthetic rolls."""
 from __future__ import annotations
 
+import pytest
+
 from tests.provider.test_cli import Cli, cli, new_code  # noqa: F401 (cli is a fixture)
+
+pytestmark = pytest.mark.slow  # the CLI in processes
 
 
 def test_election_commands(cli: Cli) -> None:  # noqa: F811
