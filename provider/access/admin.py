@@ -157,7 +157,8 @@ def list_grants(session: Session, agency_code: str | None = None) -> list[GrantR
     return [GrantRow(code, g.service, g.operation, g.purpose, g.legal_act) for g, code in session.execute(query)]
 
 
-def add_grant(session: Session, agency_code: str, service: str, operations: tuple[str, ...], purpose: str, legal_act: str) -> list[str]:
+def add_grant(session: Session, agency_code: str, service: str, operations: tuple[str, ...], purpose: str,
+              legal_act: str) -> list[str]:
     """Grant ``operations`` (all of the service's when empty); returns those newly granted."""
     agency = _agency(session, agency_code)
     if not legal_act.strip():
