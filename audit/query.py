@@ -74,7 +74,7 @@ _EQUALS = {
 }
 
 
-def statement(criteria: AuditFilter, *, newest_first: bool = False) -> Select[tuple[AuditEvent]]:
+def statement(criteria: AuditFilter, *, newest_first: bool = False) -> Select[AuditEvent]:
     """The SQL part of a search (IP networks are checked on the rows, see ``search``)."""
     conditions = [column == getattr(criteria, name) for name, column in _EQUALS.items()
                   if getattr(criteria, name) is not None]

@@ -158,7 +158,7 @@ def export(session: Session, month: dt.date, directory: Path) -> tuple[Path, Pat
 def verify_archive(session: Session, manifest_path: Path) -> dict[str, object]:
     """Read the archive back from disk and check it against its manifest, the database's counts
     and the hash chain; return the manifest, or raise RetentionError naming the first mismatch."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest: dict[str, object] = json.loads(manifest_path.read_text(encoding="utf-8"))
     month = dt.date.fromisoformat(f"{manifest['month']}-01")
     archive = manifest_path.with_name(str(manifest["archive"]))
     if _sha256(archive) != manifest["archiveSha256"]:

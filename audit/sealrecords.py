@@ -107,7 +107,7 @@ def request_timestamp(url: str, data: bytes, trusted: list[x509.Certificate]) ->
                                   headers={"Content-Type": "application/timestamp-query"})
     try:
         with urllib.request.urlopen(http, timeout=TSA_TIMEOUT_SECONDS) as answer:
-            body = answer.read(MAX_TSA_RESPONSE_BYTES + 1)
+            body: bytes = answer.read(MAX_TSA_RESPONSE_BYTES + 1)
     except (urllib.error.URLError, OSError) as exc:
         raise SealLogError(f"the Time-Stamping Authority at {url} cannot be reached: {exc}") from None
     if len(body) > MAX_TSA_RESPONSE_BYTES:

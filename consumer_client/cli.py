@@ -140,7 +140,7 @@ def _operation_command(method_name: str, method: Callable[..., Any]) -> click.Co
         except MitrooClientError as error:
             _fail(error, as_json)
 
-    options = [
+    options: list[click.Parameter] = [
         click.Option(["--config"], type=click.Path(exists=True, dir_okay=False), help="INI file with [mitroo-client]."),
         click.Option(["--json", "as_json"], is_flag=True, help="JSON output."),
         click.Option(["--save-evidence"], type=click.Path(file_okay=False), help="Keep the signed answer in DIR."),

@@ -64,7 +64,8 @@ def _text(element: etree._Element | None, name: str) -> str | None:
     if element is None:
         return None
     found = element.xpath(f".//*[local-name() = '{name}']")
-    return found[0].text if found else None
+    first = found[0] if isinstance(found, list) and found else None
+    return first.text if isinstance(first, etree._Element) else None
 
 
 class ClientCore:
@@ -153,7 +154,7 @@ class ClientCore:
             try:
                 return self._once(service, operation, record, payload, extract)
             except (ConnectionLost, ProviderError) as exc:
-                retryable = isinstance(exc, ConnectionLost) or exc.retryable  # type: ignore[union-attr]
+                retryable = isinstance(exc, ConnectionLost) or exc.retryable
                 if not retryable or attempt >= self.retries:
                     raise
             attempt += 1

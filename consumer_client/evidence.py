@@ -27,10 +27,12 @@ def verify_evidence(path: str | Path, pinned: Iterable[x509.Certificate]) -> Evi
     Timestamp only has to be consistent, since evidence is read after it expired."""
     envelope = verify_response(Path(path).read_bytes(), list(pinned), fresh=False)
     body = envelope.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
+    assert body is not None, "verify_response accepts only an Envelope of a Header then one Body"
 
     def first(name: str) -> str | None:
-        found = body.xpath(f".//*[local-name() = '{name}']")  # type: ignore[union-attr]
-        return found[0].text if found else None
+        found = body.xpath(f".//*[local-name() = '{name}']")
+        element = found[0] if isinstance(found, list) and found else None
+        return element.text if isinstance(element, etree._Element) else None
 
     return Evidence(
         call_sequence_id=first("callSequenceId"),

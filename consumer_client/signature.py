@@ -24,9 +24,9 @@ from collections.abc import Iterable
 
 from cryptography import x509
 from lxml import etree
-from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLVerifier
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
-from signxml.verifier import SignatureConfiguration
+from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from consumer_client.errors import SignatureError
 
@@ -89,7 +89,8 @@ def verify_response(
         root = etree.fromstring(data, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise SignatureError(f"the response is not well-formed XML ({exc})") from None
-    if root.getroottree().docinfo.doctype:
+    # lxml-stubs 0.5 leaves DocInfo.doctype out; lxml has it (the DOCTYPE declaration, or "").
+    if root.getroottree().docinfo.doctype:  # type: ignore[union-attr]
         raise SignatureError("the response carries a DOCTYPE")
     if root.tag != f"{{{SOAP11_ENV}}}Envelope":
         raise SignatureError("the response is not a SOAP 1.1 Envelope")

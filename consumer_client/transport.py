@@ -44,7 +44,8 @@ class VerifyingTransport(Transport):
         connect_timeout: float,
         operation_timeout: float,
     ) -> None:
-        super().__init__(timeout=connect_timeout + operation_timeout, operation_timeout=operation_timeout,
+        # zeep's Transport.__init__ is unannotated.
+        super().__init__(timeout=connect_timeout + operation_timeout, operation_timeout=operation_timeout,  # type: ignore[no-untyped-call]
                          session=_Session())
         self.pinned = list(pinned)
         self.connect_timeout = connect_timeout

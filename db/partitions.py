@@ -83,10 +83,11 @@ def create(connection: Connection, table: str, month: dt.date | None) -> str:
 
 def in_default(connection: Connection, month: dt.date) -> int:
     column = PARTITIONED["audit_events"]
-    return connection.execute(text(
+    count: int = connection.execute(text(
         f"SELECT count(*) FROM audit_events_default WHERE {column} >= :start AND {column} < :end"),
         {"start": dt.datetime.combine(month, dt.time()), "end": dt.datetime.combine(next_month(month), dt.time())},
     ).scalar_one()
+    return count
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def ensure(connection: Connection, through: dt.date, start: dt.date | None = Non
     if connection.dialect.name != "postgresql":
         return Ensured((), ())
     existing = {p.month for p in listed(connection)}
-    created, blocked = [], []
+    created: list[str] = []
+    blocked: list[dt.date] = []
     month = month_of(start or dt.datetime.now(dt.UTC))
     while month <= month_of(through):
         if month not in existing:

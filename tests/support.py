@@ -109,7 +109,8 @@ class Answer:
         return self.find("Fault") is not None
 
 
-def post(url: str, body: bytes, *, content_type: str = "text/xml; charset=utf-8", headers: dict[str, str] | None = None) -> Answer:
+def post(url: str, body: bytes, *, content_type: str = "text/xml; charset=utf-8",
+         headers: dict[str, str] | None = None) -> Answer:
     """POST ``body`` as a SOAP 1.1 client does; SOAPAction "" (the Body names the operation) unless ``headers`` say otherwise."""
     sent = {"Content-Type": content_type, "SOAPAction": '""', **(headers or {})}
     response = requests.post(url, data=body, headers=sent, timeout=30)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from provider.errors import markdown_table
 from provider import settings
+from provider.errors import markdown_table
 from tests.docs_text import ROOT, doc_text
 
 README_MAX_BYTES = 15 * 1024

@@ -63,7 +63,7 @@ def _nice(value: int) -> int:
     """A round axis maximum at or above ``value`` (1, 2, 5 × 10^n)."""
     if value <= 1:
         return 1
-    power = 10 ** int(math.floor(math.log10(value)))
+    power: int = 10 ** int(math.floor(math.log10(value)))
     for step in (1, 2, 5, 10):
         if step * power >= value:
             return step * power
@@ -98,7 +98,7 @@ def daily_by_agency(daily: Iterable[DailyCount], days: list[dt.date], top_agenci
     every = max(1, math.ceil(len(days) / 12))
     for index, day in enumerate(days):
         x = left + index * slot + slot * 0.1
-        y = top + plot_h
+        y: float = top + plot_h
         counts = per_day.get(day, {})
         stack = [(agency, counts.get(agency, 0)) for agency in shown]
         rest = sum(n for agency, n in counts.items() if agency not in colours)
@@ -113,7 +113,8 @@ def daily_by_agency(daily: Iterable[DailyCount], days: list[dt.date], top_agenci
                               colours.get(agency, OTHER), f"{day:%d/%m/%Y} {agency}: {calls}"))
         if index % every == 0:
             labels.append(Text(round(left + index * slot + slot / 2, 1), height - bottom + 16, f"{day:%d/%m}"))
-    lines = [(left, top + plot_h, WIDTH - right, top + plot_h), (left, top, left, top + plot_h)]
+    lines: list[tuple[float, float, float, float]] = [
+        (left, top + plot_h, WIDTH - right, top + plot_h), (left, top, left, top + plot_h)]
     for fraction in (0.5, 1.0):
         y = round(top + plot_h - plot_h * fraction, 1)
         lines.append((left, y, WIDTH - right, y))
@@ -165,7 +166,7 @@ def error_rates(rows: tuple[OperationErrors, ...]) -> Chart:
         labels.append(Text(left + max(width, 1.5) + 6, y + 16, f"{row.rate:.1%} ({row.errors}/{row.calls})",
                            anchor="start"))
     axis_y = top + row_h * len(rows) + 2
-    lines = [(left, top, left, axis_y), (left, axis_y, left + plot_w, axis_y)]
+    lines: list[tuple[float, float, float, float]] = [(left, top, left, axis_y), (left, axis_y, left + plot_w, axis_y)]
     for fraction in (0.5, 1.0):
         x = round(left + plot_w * fraction, 1)
         lines.append((x, top, x, axis_y))

@@ -117,6 +117,7 @@ def _caller_query(for_call: bool) -> Select[Any]:
 
 _CALLER = _caller_query(for_call=False)
 _CALLER_FOR_CALL = _caller_query(for_call=True)
+_DEFAULT_LOCKOUT = lockout.LockoutPolicy()  # frozen: one instance serves every Authenticator
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ class Authenticator:
         credential_key: CredentialKey,
         cache_seconds: int,
         digest_max_age_seconds: int,
-        lockout_policy: lockout.LockoutPolicy = lockout.LockoutPolicy(),
+        lockout_policy: lockout.LockoutPolicy = _DEFAULT_LOCKOUT,
     ) -> None:
         self.sessions = sessions
         self.lockout = lockout_policy

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from db.models import Agency, AgencySystem, ConsoleSession, Grant, Municipality, WsUser
@@ -156,7 +157,8 @@ def list_grants(session: Session, agency_code: str | None = None) -> list[GrantR
     return [GrantRow(code, g.service, g.operation, g.purpose, g.legal_act) for g, code in session.execute(query)]
 
 
-def add_grant(session: Session, agency_code: str, service: str, operations: tuple[str, ...], purpose: str, legal_act: str) -> list[str]:
+def add_grant(session: Session, agency_code: str, service: str, operations: tuple[str, ...], purpose: str,
+              legal_act: str) -> list[str]:
     """Grant ``operations`` (all of the service's when empty); returns those newly granted."""
     agency = _agency(session, agency_code)
     if not legal_act.strip():
@@ -270,7 +272,9 @@ def set_locked(session: Session, username: str, locked: bool) -> None:
 def end_console_sessions(session: Session, username: str) -> int:
     """End every auditor-console session of ``username`` at once; returns how many there were."""
     _user(session, username)
-    return session.execute(delete(ConsoleSession).where(ConsoleSession.username == username)).rowcount or 0
+    # A DML statement's result is a CursorResult (which has rowcount); Session.execute is typed as Result.
+    result = cast(CursorResult[Any], session.execute(delete(ConsoleSession).where(ConsoleSession.username == username)))
+    return result.rowcount or 0
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -87,7 +87,8 @@ class Provider:
             if gateway is not None:
                 return gateway(environ, start_response)
             if self.echo is not None and path == f"/ws/{bench_echo.SERVICE}":
-                return self.echo(environ, start_response)
+                answer: Iterable[bytes] = self.echo(environ, start_response)  # spyne's WSGI application
+                return answer
         if path in ("", "/"):
             return _json(start_response, "200 OK", {"services": self.service_urls()})
         if path == "/certificates":

@@ -85,12 +85,13 @@ def _imported_schemas_first(definitions: etree._Element) -> None:
     definition and fails; with the imported schema first every reader resolves it.
     """
     types = definitions.find(_WSDL + "types")
+    assert types is not None, "spyne writes wsdl:types in every WSDL"
     in_order = sorted(types.findall(_XS + "schema"), key=lambda schema: schema.get("targetNamespace") != ns.COMMON)
     for schema in in_order:
         types.append(schema)  # lxml moves the element: appended in this order, they end up in it
 
 
-def xsd_filename(namespace: str) -> str:
+def xsd_filename(namespace: str | None) -> str:
     if namespace == ns.COMMON:
         return "common.xsd"
     for name in ns.SERVICE_NAMES:
@@ -107,10 +108,14 @@ def schemas() -> dict[str, bytes]:
         definitions = parse_trusted(wsdl(service))
         for schema in definitions.iter(_XS + "schema"):
             namespace = schema.get("targetNamespace")
+            if namespace is None:
+                raise ValueError(f"a schema of the {service} WSDL has no targetNamespace")
             name = xsd_filename(namespace)
             target = merged.get(name)
             if target is None:
-                nsmap = {k: v for k, v in definitions.nsmap.items() if v in (ns.XSD, namespace, ns.COMMON)}
+                nsmap = {
+                    k: v for k, v in definitions.nsmap.items() if k is not None and v in (ns.XSD, namespace, ns.COMMON)
+                }
                 nsmap["tns" if namespace != ns.COMMON else "c"] = namespace
                 target = etree.Element(_XS + "schema", nsmap=nsmap)
                 target.set("targetNamespace", namespace)
@@ -140,11 +145,12 @@ def schemas() -> dict[str, bytes]:
 
 
 class _SchemaResolver(etree.Resolver):
-    def resolve(self, system_url: str, public_id: str, context: object) -> object:
+    # lxml calls resolve(system_url, public_id, context); lxml-stubs 0.5 leaves the context out.
+    def resolve(self, system_url: str, public_id: str, context: object) -> object:  # type: ignore[override]
         name = system_url.rsplit("/", 1)[-1]
         documents = schemas()
         if name in documents:
-            return self.resolve_string(documents[name], context)
+            return self.resolve_string(documents[name], context, base_url=None)
         return None
 
 

@@ -216,7 +216,8 @@ class Gateway:
     def _validate(self, envelope: soap.Envelope) -> None:
         assert self.schema is not None
         if not self.schema.validate(envelope.operation):
-            error = self.schema.error_log.last_error
+            # lxml-stubs 0.5 declares _ErrorLog without members; lxml's has last_error.
+            error = self.schema.error_log.last_error  # type: ignore[attr-defined]
             raise MitrooError(
                 ErrorCode.MP_SCHEMA_INVALID,
                 f"{error.path or envelope.operation_name}: {error.message}" if error else envelope.operation_name,

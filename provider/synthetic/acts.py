@@ -111,7 +111,7 @@ class ActBook:
     def recognition(self, act: Row, father: str) -> int:
         """The father recognises the child (εκούσια αναγνώριση) within five years; returns the day."""
         rng = self.rng
-        day = min(act["_reg"] + rng.randint(30, _years(5)), self.as_of)
+        day: int = min(act["_reg"] + rng.randint(30, _years(5)), self.as_of)
         self.note(act, day, "recognition", f"Το τέκνο αναγνωρίστηκε εκούσια από τον πατέρα του {father} με την "
                   f"υπ' αριθ. {rng.randint(100, 30000)}/{_date(day).year} συμβολαιογραφική πράξη.")
         return day

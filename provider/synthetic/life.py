@@ -68,7 +68,7 @@ class Life:
 
     # ----------------------------------------------------------------- helpers
     def _last_day(self, share_id: int) -> int:
-        days = [m["registered_on"] for m in self.members[share_id]]
+        days: list[dt.date] = [m["registered_on"] for m in self.members[share_id]]
         days += [m["deleted_on"] for m in self.members[share_id] if m["deleted_on"] is not None]
         return max(days).toordinal()
 

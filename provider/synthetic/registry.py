@@ -228,7 +228,7 @@ class _Generator:
 
     # ----------------------------------------------------------------- shares
     def _share(self, muni: int, created: int) -> dict[str, Any]:
-        row = {"id": self._id("family_shares"), "municipality_id": muni, "share_number": 0,
+        row: dict[str, Any] = {"id": self._id("family_shares"), "municipality_id": muni, "share_number": 0,
                "created_on": _date(created)}
         self.rows["family_shares"].append(row)
         self.share_muni[row["id"]] = muni

@@ -62,7 +62,7 @@ def declared_values(operation: etree._Element) -> dict[str, str | None]:
         if isinstance(child.tag, str):
             name = etree.QName(child).localname
             if name in values:
-                values[name] = stored_form("".join(child.itertext()), FIELDS[name])
+                values[name] = stored_form("".join(t for t in child.itertext() if isinstance(t, str)), FIELDS[name])
     return values
 
 

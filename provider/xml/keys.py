@@ -23,6 +23,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -160,7 +161,7 @@ def _certificate(path: Path, what: str = "signing certificate") -> x509.Certific
             raise KeyConfigError(f"{what} {path} is not a PEM or DER X.509 certificate") from None
 
 
-def _private_key(path: Path, passphrase: bytes | None) -> object:
+def _private_key(path: Path, passphrase: bytes | None) -> PrivateKeyTypes:
     data = _read(path, "signing key")
     try:
         return serialization.load_pem_private_key(data, password=passphrase)
@@ -177,7 +178,7 @@ def _private_key(path: Path, passphrase: bytes | None) -> object:
         ) from None
 
 
-def _from_pkcs12(path: Path, passphrase: bytes | None) -> tuple[object, x509.Certificate]:
+def _from_pkcs12(path: Path, passphrase: bytes | None) -> tuple[PrivateKeyTypes, x509.Certificate]:
     data = _read(path, "PKCS#12 file")
     try:
         key, certificate, _chain = pkcs12.load_key_and_certificates(data, passphrase)
@@ -190,8 +191,8 @@ def _from_pkcs12(path: Path, passphrase: bytes | None) -> tuple[object, x509.Cer
     return key, certificate
 
 
-def _public_der(key: object) -> bytes:
-    return key.public_bytes(  # type: ignore[attr-defined]
+def _public_der(key: PublicKeyTypes) -> bytes:
+    return key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 
@@ -211,7 +212,7 @@ def load_signing_key(source: KeySource, now: dt.datetime | None = None) -> Signi
             f"MITROO_SIGNATURE_ALGORITHM={source.algorithm.setting} needs {source.algorithm.key_description}; "
             f"{origin} holds another kind of key"
         )
-    if _public_der(key.public_key()) != _public_der(certificate.public_key()):  # type: ignore[attr-defined]
+    if _public_der(key.public_key()) != _public_der(certificate.public_key()):
         raise KeyConfigError(f"the signing key does not match its certificate ({origin})")
     if certificate.not_valid_after_utc <= now:
         raise KeyConfigError(

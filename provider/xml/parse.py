@@ -106,7 +106,8 @@ def parse(data: bytes) -> etree._Element:
     except ValueError:
         raise _malformed("μη αναγνώσιμη κωδικοποίηση (unreadable encoding)") from None
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    # lxml-stubs 0.5 leaves DocInfo.doctype out; lxml has it (the DOCTYPE declaration, or "").
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:  # type: ignore[union-attr]
         raise _malformed("δεν επιτρέπεται DOCTYPE/DTD ή δήλωση ENTITY (DTDs and entity declarations are refused)")
     for namespace in _XINCLUDE_NAMESPACES:
         if next(root.iter(f"{{{namespace}}}*"), None) is not None:

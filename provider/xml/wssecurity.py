@@ -37,7 +37,7 @@ def _auth_failed(detail: str) -> MitrooError:
 def _text(element: etree._Element) -> str:
     """The element's text content exactly as sent (a credential is compared as sent, surrounding
     whitespace included); comments or child elements inside a credential are refused."""
-    for child in element:
+    for _ in element:
         raise _auth_failed(f"το στοιχείο {etree.QName(element).localname} πρέπει να περιέχει μόνο κείμενο")
     return element.text or ""
 

@@ -81,7 +81,8 @@ def test_sample_request_validates_with_xmlschema() -> None:
 def test_sample_response_validates_with_xmlschema(provider: Running) -> None:
     schema = xmlschema.XMLSchema(str(ROOT / "xsd" / "registryParameters.xsd"))
     response = requests.post(provider.url(), data=envelope("getRegistryOffices", security=security_text(USERS.aade, PASSWORD)),
-                             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"getRegistryOffices"'}, timeout=30)
+                             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"getRegistryOffices"'},
+                             timeout=30)
     operation = etree.fromstring(response.content).find(f".//{{{ns.REGISTRY_PARAMETERS}}}getRegistryOfficesResponse")
     schema.validate(etree.tostring(operation).decode())
 

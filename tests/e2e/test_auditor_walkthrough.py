@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from tests.docs_text import doc_block
-from tests.e2e.test_serve import CLI, env  # noqa: F401  (env is a fixture)
+from tests.e2e.test_serve import CLI
 
 pytestmark = pytest.mark.slow  # processes (the CLIs, serve)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_auditor_walkthrough(env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811  (env is the fixture)
+def test_the_auditor_walkthrough(env: dict[str, str], tmp_path: Path) -> None:
     demo = subprocess.run([CLI, "demo", "--persons", "300"], env=env, capture_output=True, text=True, timeout=300)
     assert demo.returncode == 0, demo.stderr
     server = subprocess.Popen([CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

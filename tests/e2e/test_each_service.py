@@ -47,6 +47,7 @@ def test_a_granted_call_reaches_the_domain_signed_and_audited(
     assert not refused_by_grant(answer, service, operation), answer.text("errorDescr")
     verify_response(answer.raw, load_certificates(signing_key_files().cert.read_bytes()))
     # the call's own id follows the output record (whose audit events carry theirs)
-    call_id = [el.text for el in answer.xml.iter() if isinstance(el.tag, str) and etree.QName(el).localname == "callSequenceId"][-1]
+    call_id = [el.text for el in answer.xml.iter()
+               if isinstance(el.tag, str) and etree.QName(el).localname == "callSequenceId"][-1]
     row = audit_row(database.engine, call_id)
     assert (row.service, row.operation, row.username) == (service, operation, username)

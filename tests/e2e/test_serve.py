@@ -4,9 +4,7 @@ returns the municipalities, the xmlsec1 block of docs/operations.md verifies a d
 reference client's example of docs/integration.md runs."""
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -22,21 +20,6 @@ from tests.support import audit_record
 pytestmark = pytest.mark.slow  # mitroo-provider serve in a process
 
 CLI = str(Path(sys.executable).with_name("mitroo-provider"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> dict[str, str]:
-    port = _free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MITROO_")}
-    environment.update(MITROO_DATA_DIR=str(tmp_path), MITROO_PORT=str(port),
-                       MITROO_PUBLIC_URL=f"http://127.0.0.1:{port}")
-    return environment
 
 
 def test_demo_then_serve_answers_zeep(env: dict[str, str], tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, url_for
@@ -80,7 +81,8 @@ def form() -> ResponseReturnValue:
 
 def _share(values: Mapping[str, str]) -> str:
     """The address that fills the form in with ``values`` (a link to send a colleague)."""
-    return url_for("search.form", **values)
+    query: dict[str, Any] = dict(values)  # the form's field names, none of url_for's own _anchor/_external/...
+    return url_for("search.form", **query)
 
 
 @blueprint.route("/search", methods=["POST"])

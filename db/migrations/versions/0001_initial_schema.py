@@ -1,7 +1,7 @@
 """initial schema: reference tables, registry, accreditation and the append-only audit store
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 20:18:40.681644
 """
 import sqlalchemy as sa

@@ -97,7 +97,8 @@ def call(service: str, operation: str, user: tuple[str, str], inputs: dict[str, 
         print(f"{prefix} callSequenceId={verify.call_sequence_id} signature=verified fault {fault.code} {code}: "
               f"{fault.message}")
         return
-    if answer.errorRecord is not None and answer.errorRecord.errorCode:  # a business outcome (not found, not authorized, ...): HTTP 200
+    # a business outcome (not found, not authorized, ...): HTTP 200
+    if answer.errorRecord is not None and answer.errorRecord.errorCode:
         print(f"{prefix} callSequenceId={verify.call_sequence_id} signature=verified errorRecord "
               f"{answer.errorRecord.errorCode}: {answer.errorRecord.errorDescr}")
         return

@@ -1,1 +1,2 @@
-"""Civil-registry acts (service civilRegistryActs): criteria.py holds the input rules, queries.py the lookups and their frozen records."""
+"""Civil-registry acts (service civilRegistryActs): criteria.py holds the input rules, queries.py the
+lookups and their frozen records."""

@@ -139,7 +139,7 @@ _BY_REFERENCE = select(_ACTS.c.id).where(
 )
 
 
-def _office(session: Session, code: str) -> Row[Any]:
+def _office(session: Session, code: str) -> Row[*tuple[Any, ...]]:
     """The office's id, name and numbers_by_volume."""
     office = session.execute(_OFFICE, {"code": code}).first()
     if office is None:
@@ -154,7 +154,7 @@ def _act_by_reference(session: Session, act_type: str, reference: ActReference) 
                       "(this office numbers acts by volume)")
     if not office.numbers_by_volume and reference.volume is not None:
         raise invalid("volume", f"το {office.name} δεν τηρεί τόμους· παραλείψτε τον τόμο (this office keeps no volumes)")
-    act_id = session.execute(_BY_REFERENCE, {
+    act_id: int | None = session.execute(_BY_REFERENCE, {
         "office_id": office.id, "act_type": act_type, "year": reference.year, "volume": reference.volume or 0,
         "act_number": reference.act_number,
     }).scalar()
@@ -199,7 +199,7 @@ def person_acts_query(person_ids: list[int], act_type: str) -> Select[Any]:
 
 
 def _act_of_person(session: Session, act_type: str, person: PersonCriteria) -> int:
-    ids = list(session.scalars(person_acts_query(find_persons(session, person), act_type)))
+    ids: list[int] = list(session.scalars(person_acts_query(find_persons(session, person), act_type)))
     if not ids:
         raise MitrooError(ErrorCode.MP_NOT_FOUND, f"δεν υπάρχει {_type_name(session, act_type)} του προσώπου")
     if len(ids) > 1:
@@ -231,7 +231,7 @@ _PERSON_COLUMNS = (
     _PERSONS.c.fathername_latin, _PERSONS.c.mothername_latin, _PERSONS.c.gender, _PERSONS.c.birthdate,
 )
 _PARTIES_WITH_PERSONS = _PARTIES.outerjoin(_PERSONS, _PARTIES.c.person_id == _PERSONS.c.id)
-_ACT = (
+_ACT: Select[*tuple[Any, ...]] = (  # the header's columns come typed as Any
     select(*_header_columns(), _ACTS.c.event_date, _ACTS.c.event_time, _MUNICIPALITIES.c.code,
            _MUNICIPALITIES.c.name, _COUNTRIES.c.code, _COUNTRIES.c.name)
     .select_from(_ACTS.join(_OFFICES, _ACTS.c.registry_office_id == _OFFICES.c.id)

@@ -194,7 +194,7 @@ def _header(share: _Share, request: CertificateRequest) -> dict[str, Any]:
 # -- finding the share --------------------------------------------------------------------------------
 
 
-def share_query(reference: ShareReference) -> Select[Any]:
+def share_query(reference: ShareReference) -> Select[*tuple[Any, ...]]:
     return (
         select(FamilyShare.id, Municipality.code, Municipality.name, FamilyShare.share_number, FamilyShare.created_on)
         .join(Municipality, FamilyShare.municipality_id == Municipality.id)
@@ -289,7 +289,7 @@ def _members(session: Session, share_id: int, as_on: dt.date) -> tuple[Member, .
     return tuple(sorted(members, key=lambda m: (MEMBER_ORDER.get(m.membertype, 3), m.birthdate, m.person_id)))
 
 
-def _member(row: Row[Any], as_on: dt.date, bonds: dict[tuple[int, str], list[ActRef]]) -> Member:
+def _member(row: Row[*tuple[Any, ...]], as_on: dt.date, bonds: dict[tuple[int, str], list[ActRef]]) -> Member:
     """The member from a row of ``_MEMBERS`` (their membership, the person, where they were born)."""
     deleted = row.deleted_on is not None and row.deleted_on <= as_on
     marriages, agreements = bonds.get((row.id, "MARRIAGE"), []), bonds.get((row.id, "PARTNERSHIP"), [])
@@ -322,7 +322,7 @@ def _member(row: Row[Any], as_on: dt.date, bonds: dict[tuple[int, str], list[Act
 # -- birth act ------------------------------------------------------------------------------------
 
 
-def birth_act_query(person_id: int) -> Select[Any]:
+def birth_act_query(person_id: int) -> Select[*tuple[Any, ...]]:
     return (
         select(CivilAct.id, RegistryOffice.code, RegistryOffice.name, CivilAct.act_number, CivilAct.volume,
                CivilAct.year, CivilAct.event_date)

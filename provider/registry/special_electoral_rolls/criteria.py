@@ -11,7 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from provider.registry.civil_registry_acts.criteria import blank_to_none, invalid
+from provider.registry.civil_registry_acts.criteria import blank_to_none
+from provider.registry.civil_registry_acts.criteria import invalid as invalid  # re-exported: the package raises criteria.invalid
 from provider.registry.special_electoral_rolls import documents
 from provider.registry.special_electoral_rolls.dates import LAW_IN_FORCE
 from provider.registry.special_electoral_rolls.numbers import normalize_application_number

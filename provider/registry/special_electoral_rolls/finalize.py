@@ -241,8 +241,8 @@ def finalize(session: Session, context: store.Context, request: FinalizeRequest)
     if details.address is not None:
         target.street, target.street_number = details.address.street, details.address.number
         target.postal_code = details.address.postal_code
-    done = _apply(session, target, applicant, entry)
+    applied = _apply(session, target, applicant, entry)
     store.add_event(session, target.id, events.FINALIZED, checked.completed_on, context,
-                    events.finalized(Revision.from_key(target.revision), done))
+                    events.finalized(Revision.from_key(target.revision), applied))
     session.commit()
     return views.application(session, target)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import CursorResult, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import RollApplication, RollEntry, RollObjection
@@ -280,9 +281,9 @@ def decide(session: Session, context: store.Context, request: DecideRequest) -> 
         result = (_delete(session, context, row, decided, reference) if row.kind == AGAINST_REGISTRATION
                   else _register(session, context, row, decided, reference, request))
         row.result_application_id = result.id
-    changed = session.execute(
+    changed = cast(CursorResult[Any], session.execute(  # a DML statement's result has rowcount
         RollObjection.__table__.update().where(RollObjection.id == row.id, RollObjection.status == LODGED)
-        .values(status=outcome)).rowcount
+        .values(status=outcome))).rowcount
     if changed != 1:
         session.rollback()
         raise MitrooError(ErrorCode.MP_STATE_CONFLICT, f"η ένσταση {row.number} αποφασίστηκε από άλλη ενέργεια την "

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from db.models import RollApplication, RollApplicationEvent, RollEntry
@@ -91,10 +91,10 @@ def require_created(row: RollApplication) -> None:
 
 def change_status(session: Session, row: RollApplication, status: str) -> None:
     """CREATED → ``status`` exactly once: a concurrent change of the same application loses."""
-    changed = session.execute(
+    changed = cast(CursorResult[Any], session.execute(  # a DML statement's result has rowcount
         update(RollApplication).where(RollApplication.id == row.id, RollApplication.status == CREATED)
         .values(status=status).execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     if changed != 1:
         session.rollback()
         raise MitrooError(ErrorCode.MP_STATE_CONFLICT, f"η αίτηση {row.number} άλλαξε κατάσταση από άλλη "

@@ -97,6 +97,12 @@ class ApplicationView:
         return frozenset({self.holder.person_id})
 
 
+def _numbered(number: str | None) -> str:
+    """The number of the application that added an entry: set right after its insert, so never None here."""
+    assert number is not None, "an application's number is set right after its insert"
+    return number
+
+
 def entries(session: Session, *conditions: ColumnElement[bool]) -> list[EntryView]:
     """The roll entries meeting ``conditions``, in the order of the roll (surname, first name)."""
     added, removed = aliased(RollApplication), aliased(RollApplication)
@@ -114,7 +120,7 @@ def entries(session: Session, *conditions: ColumnElement[bool]) -> list[EntryVie
             e.holder_id, e.special_electoral_number, e.gender, e.surname, e.firstname, e.fathername, e.mothername,
             e.spouse_name, e.maiden_name, e.birthdate, e.birthdate_exact, e.birthplace, Place(code, name), e.street,
             e.street_number, e.postal_code, e.electoral_district, e.nationality, nationality, e.passport_number,
-            e.permit_number, Revision.from_key(e.added_revision), e.added_reason, added_by,
+            e.permit_number, Revision.from_key(e.added_revision), e.added_reason, _numbered(added_by),
             Revision.from_key(e.removed_revision) if e.removed_revision else None, e.removed_reason, removed_by,
         )
         for e, code, name, nationality, added_by, removed_by in session.execute(query)

@@ -1,5 +1,6 @@
 """SOAP edge of the civilRegistryActs service (Λήψη Ληξιαρχικών Πράξεων): models and thin handlers
-over ``provider.registry.civil_registry_acts.queries``. Every person shown in an answer is reported to the audit as a data subject."""
+over ``provider.registry.civil_registry_acts.queries``. Every person shown in an answer is reported to
+the audit as a data subject."""
 from __future__ import annotations
 
 import dataclasses

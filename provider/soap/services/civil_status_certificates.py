@@ -1,5 +1,6 @@
 """SOAP edge of the civilStatusCertificates service (Πιστοποιητικά Δημοτολογικής Αστικής Κατάστασης):
-models and thin handlers over ``provider.registry.civil_status_certificates.queries`` and ``provider.registry.civil_status_certificates.register``.
+models and thin handlers over ``provider.registry.civil_status_certificates.queries`` and
+``provider.registry.civil_status_certificates.register``.
 Every person a certificate lists is a data subject of the call; the declared purpose goes to the
 audit row."""
 from __future__ import annotations

@@ -16,7 +16,7 @@ Mandatory = dict(min_occurs=1, nillable=False)
 Optional = dict(min_occurs=0, nillable=False)
 
 
-def text(**kwargs: Any) -> type:
+def text(**kwargs: Any) -> Any:
     """A mandatory string unless told otherwise."""
     options = {**Mandatory, **kwargs}
     return Unicode(**options)
@@ -92,7 +92,7 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def output_model(model: type, record: Any) -> Any:
+def output_model(model: type[Any], record: Any) -> Any:
     """``model`` filled from the frozen ``record``'s fields of the same (camelCase) name; others are left out."""
     names = model._type_info
     values = {_camel(f.name): getattr(record, f.name) for f in dataclasses.fields(record)}
@@ -128,7 +128,7 @@ def _error_record(error: MitrooError) -> ErrorRecord:
 Handler = Callable[[Call, Any], Any]
 
 
-def operation(name: str, input_model: type, output_model: type, handler: Handler) -> Any:
+def operation(name: str, input_model: type[Any], output_model: type[Any], handler: Handler) -> Any:
     """A document/literal wrapped operation in the KED shape (docs/design.md §4 Messages).
 
     Request ``<name>``: auditRecord + ``<name>InputRecord``. Response ``<name>Response``:

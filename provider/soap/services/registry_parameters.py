@@ -44,7 +44,7 @@ class CodeEntry(ComplexModel):
     _type_info = [("code", text()), ("name", text()), ("nameEn", text())]
 
 
-def _list_of(type_name: str, item_name: str, item: type) -> type:
+def _list_of(type_name: str, item_name: str, item: type[Any]) -> type[Any]:
     return type(
         type_name,
         (ComplexModel,),

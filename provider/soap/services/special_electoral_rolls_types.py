@@ -13,7 +13,7 @@ TNS = ns.service(SERVICE)
 Many = dict(min_occurs=0, max_occurs="unbounded", nillable=False)
 
 
-def _type(name: str, fields: list[tuple[str, Any]], doc: str = "") -> type:
+def _type(name: str, fields: list[tuple[str, Any]], doc: str = "") -> type[Any]:
     return type(name, (ComplexModel,), {"__namespace__": TNS, "__type_name__": name, "_type_info": fields,
                                         "__doc__": doc})
 

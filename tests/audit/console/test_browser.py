@@ -216,7 +216,7 @@ def test_keyboard_skip_link_and_english(browser: WebDriver, console: Console) ->
     assert browser.switch_to.active_element.get_attribute("id") == "main"
     for language, heading in (("en", "Search the call log"), ("el", "Αναζήτηση στο αρχείο κλήσεων")):
         follow(browser, browser.find_element(By.CSS_SELECTOR, f"button[lang={language}]"))
-        WebDriverWait(browser, 10).until(lambda driver: driver.find_element(By.TAG_NAME, "h1").text == heading)
+        WebDriverWait(browser, 10).until(lambda driver, heading=heading: driver.find_element(By.TAG_NAME, "h1").text == heading)
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
 
 

@@ -23,20 +23,10 @@ from provider.access.credentials import CredentialKey, verify_password
 from provider.catalogue import CATALOGUE
 from provider.errors import ErrorCode, MitrooError
 from provider.xml.wssecurity import UsernameToken, password_digest
-from tests.conftest import PASSWORD, USERS, PreparedDatabase, discard_database, prepare_database
+from tests.conftest import PASSWORD, USERS, PreparedDatabase
 
 OLD_PASSWORD = "first-password-of-the-user"
 NEW_PASSWORD = "second-password-of-the-user"
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def test_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreparedDatabase]:
-    prepared = prepare_database(request.param, tmp_path_factory.mktemp(f"admin-{request.param}"))
-    try:
-        yield prepared
-    finally:
-        prepared.engine.dispose()
-        discard_database(prepared.url)
 
 
 @contextmanager
@@ -181,7 +171,8 @@ def test_add_grant_needs_a_legal_act(test_db: PreparedDatabase, legal_act: str) 
     [
         ("noSuchService", (), "unknown service 'noSuchService'; known: civilRegistryActs, civilStatusCertificates"),
         ("noSuchService", ("getBirthAct",), "unknown service 'noSuchService'"),
-        ("civilRegistryActs", ("getBirthAct", "getPassport"), "unknown operation 'getPassport' of civilRegistryActs; known: getBirthAct"),
+        ("civilRegistryActs", ("getBirthAct", "getPassport"),
+         "unknown operation 'getPassport' of civilRegistryActs; known: getBirthAct"),
         ("registryParameters", ("getBirthAct",), "unknown operation 'getBirthAct' of registryParameters"),
     ],
 )

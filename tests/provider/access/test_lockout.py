@@ -16,7 +16,7 @@ from provider.access.lockout import LockoutPolicy
 from provider.errors import ErrorCode, MitrooError
 from provider.settings import Settings, SettingsError
 from tests.conftest import PreparedDatabase
-from tests.provider.access.test_admin import NEW_PASSWORD, OLD_PASSWORD, new_user, test_db, text_token  # noqa: F401
+from tests.provider.access.test_admin import NEW_PASSWORD, OLD_PASSWORD, new_user, text_token
 from tests.provider.access.test_admin import authenticator as admin_authenticator
 
 POLICY = LockoutPolicy(pair_failures=4, ip_failures=6, window_seconds=300, spray_failures=5, spray_delay_seconds=30)

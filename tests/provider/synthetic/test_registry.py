@@ -269,7 +269,7 @@ def test_every_living_person_has_exactly_one_current_membership(registry: Regist
 
 def test_married_couples_have_a_marriage_act_naming_both(registry: Registry) -> None:
     pairs = set()
-    for share_id, members in registry.members_of_share.items():
+    for _share_id, members in registry.members_of_share.items():
         heads = [m.person_id for m in members if m.membertype == "HEAD"]
         spouses = [m for m in members if m.membertype == "SPOUSE"]
         assert len(heads) == 1 and sum(m.deleted_on is None for m in spouses) <= 1  # a widower may remarry

@@ -1,6 +1,6 @@
-"""provider.registry.civil_status_certificates.queries and provider.registry.civil_status_certificates.register at the domain layer: every way of naming
-a certificate's subject, and verifying a number, runs on indexes (the database's own EXPLAIN of the
-statements really executed, as in test_acts.py); numbers, masking and the content digest."""
+"""provider.registry.civil_status_certificates.queries and provider.registry.civil_status_certificates.register
+at the domain layer: every way of naming a certificate's subject, and verifying a number, runs on indexes (the
+database's own EXPLAIN of the statements really executed, as in test_acts.py); numbers, masking and the content digest."""
 from __future__ import annotations
 
 import dataclasses

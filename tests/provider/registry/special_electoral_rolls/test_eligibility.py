@@ -34,13 +34,16 @@ def kind(category: Category | None, police: bool = False, edto: bool = False, no
     return PermitType("T", "τίτλος", category, police, edto, no_passport)
 
 
-def permit(category: Category | None = B, applied: dt.date = D(2005, 1, 10), valid: tuple[dt.date, dt.date | None] = (
-        D(2005, 6, 1), None), pid: int = 1, **flags: bool) -> Permit:
+APPLIED, VALID, ON = D(2005, 1, 10), (D(2005, 6, 1), None), D(2010, 6, 1)  # the defaults below
+
+
+def permit(category: Category | None = B, applied: dt.date = APPLIED, valid: tuple[dt.date, dt.date | None] = VALID,
+           pid: int = 1, **flags: bool) -> Permit:
     police = flags.get("police", False)
     return Permit(pid, f"P{pid}", kind(category, **flags), "POLICE" if police else "REGION", "ΥΑΜ", applied, *valid)
 
 
-def applicant(presented: Permit, *earlier: Permit, on: dt.date = D(2010, 6, 1), **changes: object) -> Applicant:
+def applicant(presented: Permit, *earlier: Permit, on: dt.date = ON, **changes: object) -> Applicant:
     base = Applicant(HOLDER, presented, (presented, *earlier), (), (), None, on)
     return replace(base, **changes)  # type: ignore[arg-type]
 
