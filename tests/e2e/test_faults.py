@@ -104,7 +104,10 @@ def test_database_outage_mid_load(private_postgres: tuple[PrivatePostgres, Prepa
     with provider_process(database, tmp_path / "provider") as served:
         pid = served.process.pid
         load = Load(served, threads=6)
-        time.sleep(3)
+        answered = time.monotonic() + 60  # the load is under way (on a busy machine the first answers are slow)
+        while not any(o.code == "OK" for o in list(load.outcomes)) and time.monotonic() < answered:
+            time.sleep(0.1)
+        time.sleep(1)
         server.stop("fast")
         stopped = time.monotonic()
         time.sleep(5)
