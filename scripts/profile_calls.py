@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("var/profile-calls"), help="signing key etc.")
     parser.add_argument("--cprofile", type=Path, help="also write a cProfile of the measured calls here")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--statements", action="store_true",
+                        help="also count the SQL statements the measured calls send, by kind, per call")
     args = parser.parse_args()
 
     from db.engine import make_engine
@@ -147,6 +149,14 @@ def main() -> None:
     meter.spent.clear()
     total.spent.clear()
     by_operation.clear()
+    statements: Counter[str] = Counter()
+    if args.statements:
+        from sqlalchemy import Engine, event
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            statements[" ".join(statement.split())[:90]] += 1
+
+        event.listen(Engine, "before_cursor_execute", count)
     profiler = cProfile.Profile(time.thread_time) if args.cprofile else None  # CPU, not waiting on the database
     wall = time.monotonic()
     if profiler:
@@ -171,6 +181,10 @@ def main() -> None:
         print(f"{part:<10} {seconds / calls * 1000:>11.3f} {seconds / cpu:>6.1%}  {what}")
     for operation, seconds in sorted(by_operation.items()):
         print(f"{operation:<28} {len(seconds):>5} calls {sum(seconds) / len(seconds) * 1000:>7.2f} ms CPU per call")
+    if args.statements:
+        print(f"{sum(statements.values()) / calls:.1f} SQL statements per call; by kind, per call:")
+        for statement, times in statements.most_common():
+            print(f"{times / calls:>6.2f}  {statement}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from lxml import etree
 from spyne import Application
 from spyne import const as spyne_const
 from spyne.interface.wsdl import Wsdl11
-from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from provider.soap.services import (
@@ -22,6 +21,7 @@ from provider.soap.services import (
     registry_parameters,
     special_electoral_rolls,
 )
+from provider.soap.services.common import CachedSoap11
 from provider.xml import namespaces as ns
 from provider.xml.parse import parse_trusted
 
@@ -56,8 +56,8 @@ def spyne_application(service: str) -> Application:
         [SERVICES[service]],
         tns=ns.service(service),
         name=service,
-        in_protocol=Soap11(),
-        out_protocol=Soap11(),
+        in_protocol=CachedSoap11(),
+        out_protocol=CachedSoap11(),
     )
     application.transport = SOAP_HTTP_TRANSPORT  # what the WSDL binding declares
     return application

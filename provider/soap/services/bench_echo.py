@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from spyne import Application, ServiceBase, Unicode, rpc
-from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
+from provider.soap.services.common import CachedSoap11
 from provider.xml import namespaces as ns
 
 SERVICE = "benchEcho"
@@ -25,7 +25,7 @@ class Service(ServiceBase):
 
 
 def application() -> Application:
-    return Application([Service], tns=ns.BENCH_ECHO, name=SERVICE, in_protocol=Soap11(), out_protocol=Soap11())
+    return Application([Service], tns=ns.BENCH_ECHO, name=SERVICE, in_protocol=CachedSoap11(), out_protocol=CachedSoap11())
 
 
 def wsgi_application() -> WsgiApplication:
