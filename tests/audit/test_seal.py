@@ -4,6 +4,7 @@ Each test gets a fresh database of its kind (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, close_all_sessions, sessionmaker
 
 from audit import events
 from audit.seal import seal, verify
@@ -29,6 +30,8 @@ PAST = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
 def store(database: PreparedDatabase, tmp_path: Path) -> Iterator[PreparedDatabase]:
     fresh = prepare_database(database.kind, tmp_path)
     yield fresh
+    gc.collect()  # see tests/audit/test_seal_records.py: the tests' sessions, closed before the drop
+    close_all_sessions()
     fresh.engine.dispose()
     discard_database(fresh.url)
 
