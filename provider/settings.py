@@ -290,8 +290,10 @@ class Settings:
         values: dict[str, object] = {}
         for variable in VARIABLES:
             raw = env.get(variable.name, "")
-            if variable.kind is Kind.SECRET or not raw.strip() and (raw == "" or variable.kind is Kind.NETWORKS):
-                continue  # unset (the passphrase is read below: it must not be kept as text)
+            if variable.kind is Kind.SECRET:
+                continue  # the passphrase, read by _passphrase below: never kept as text
+            if raw == "" or (variable.kind is Kind.NETWORKS and not raw.strip()):
+                continue  # unset
             try:
                 values[variable.field] = _parse(variable, raw)
             except ValueError as refused:

@@ -215,13 +215,7 @@ class Gateway:
 
     def _validate(self, envelope: soap.Envelope) -> None:
         assert self.schema is not None
-        if not self.schema.validate(envelope.operation):
-            # lxml-stubs 0.5 declares _ErrorLog without members; lxml's has last_error.
-            error = self.schema.error_log.last_error  # type: ignore[attr-defined]
-            raise MitrooError(
-                ErrorCode.MP_SCHEMA_INVALID,
-                f"{error.path or envelope.operation_name}: {error.message}" if error else envelope.operation_name,
-            )
+        validate(self.schema, envelope)
 
     def _admit(self, call: Call, envelope: soap.Envelope) -> None:
         """Authentication, then the business checks that answer with an errorRecord: one transaction,
@@ -377,6 +371,17 @@ class Gateway:
                 release,
             )
         call.slot = None
+
+
+def validate(schema: etree.XMLSchema, envelope: soap.Envelope) -> None:
+    """The operation element against the service's schema, or MP_SCHEMA_INVALID naming where and why."""
+    if not schema.validate(envelope.operation):
+        # lxml-stubs 0.5 declares _ErrorLog without members; lxml's has last_error.
+        error = schema.error_log.last_error  # type: ignore[attr-defined]
+        raise MitrooError(
+            ErrorCode.MP_SCHEMA_INVALID,
+            f"{error.path or envelope.operation_name}: {error.message}" if error else envelope.operation_name,
+        )
 
 
 def read_body(environ: dict[str, Any], limit: int) -> bytes:

@@ -23,7 +23,7 @@ from lxml import etree
 from provider.errors import ErrorCode, MitrooError
 from provider.settings import Settings
 from provider.soap.contract import validation_schema
-from provider.soap.gateway import Gateway, read_body
+from provider.soap.gateway import Gateway, read_body, validate
 from provider.xml import auditrecord, wssecurity
 from provider.xml import envelope as soap
 from provider.xml import parse as xmlparse
@@ -85,11 +85,8 @@ def schema(service: str) -> etree.XMLSchema:
 
 
 def validate_schema(checked: soap.Envelope) -> None:
-    """What Gateway._validate does with the service's schema (the gateway holds it; here it is built)."""
-    service_schema = schema(service_of(checked.operation))
-    if not service_schema.validate(checked.operation):
-        error = service_schema.error_log.last_error
-        raise MitrooError(ErrorCode.MP_SCHEMA_INVALID, f"{error.path}: {error.message}" if error else "")
+    """The gateway's own check (gateway.validate) with the service's schema (the gateway holds it; here it is built)."""
+    validate(schema(service_of(checked.operation)), checked)
 
 
 def check(request: Request, now: dt.datetime, settings: Settings = SETTINGS) -> Checked:
