@@ -36,7 +36,7 @@ PARTS: dict[str, str] = {
     "parse": "hardened parse, envelope, XSD validation of the request",
     "admission": "authentication, grant, replay guard, concurrency slot, quota",
     "operation": "the domain lookup (and the certificate stored), its sessions",
-    "spyne": "spyne: deserializing, dispatch, serializing the answer",
+    "answer": "reading the input record, the service's models, writing the answer (provider.soap.codec)",
     "audit": "the audit event committed",
     "signing": "signing the answer (parse, C14N, RSA, serialize)",
     "release": "releasing the concurrency slot",
@@ -80,8 +80,8 @@ def instrument(meter: Meter) -> None:
 
     for owner, name, part in (
         (xmlparse, "parse", "parse"), (soap, "parse_envelope", "parse"), (Gateway, "_validate", "parse"),
-        (Gateway, "_admit", "admission"), (Gateway, "_dispatch", "spyne"), (events, "record", "audit"),
-        (ResponseSigner, "sign", "signing"), (ConcurrencyCap, "release", "release"),
+        (Gateway, "_admit", "admission"), (Gateway, "_dispatch", "answer"), (events, "record", "audit"),
+        (ResponseSigner, "sign_tree", "signing"), (ConcurrencyCap, "release", "release"),
         (acts, "get_act", "operation"), (acts, "search_acts", "operation"),
         (certificates, "marital_status_certificate", "operation"), (parameters, "municipalities", "operation"),
     ):

@@ -62,7 +62,7 @@ class Provider:
                 settings=settings,
                 sessions=self.sessions,
                 authenticator=self.authenticator,
-                spyne_app=contract.wsgi_application(service),
+                codec=contract.codec(service),
                 wsdl=contract.wsdl(service, settings.public_url),
                 schema=contract.validation_schema(service),
                 signer=signer,

@@ -10,10 +10,10 @@ from functools import cache
 
 from lxml import etree
 from spyne import Application
-from spyne import const as spyne_const
 from spyne.interface.wsdl import Wsdl11
-from spyne.server.wsgi import WsgiApplication
+from spyne.protocol.soap import Soap11
 
+from provider.soap.codec import ServiceCodec
 from provider.soap.services import (
     audit_service,
     civil_registry_acts,
@@ -21,7 +21,6 @@ from provider.soap.services import (
     registry_parameters,
     special_electoral_rolls,
 )
-from provider.soap.services.common import CachedSoap11
 from provider.xml import namespaces as ns
 from provider.xml.parse import parse_trusted
 
@@ -44,28 +43,22 @@ def service_url(public_url: str, service: str) -> str:
 
 SOAP_HTTP_TRANSPORT = "http://schemas.xmlsoap.org/soap/http"
 
-# spyne runs a full gc.collect() at the end of a call whenever a second has passed since the last
-# one, to close file handles of multipart uploads (which no service here takes). Under load that
-# stop-the-world pass over the whole heap was half of a worker's CPU time; Python's own generational
-# collector is enough.
-spyne_const.MIN_GC_INTERVAL = float("inf")
-
 
 def spyne_application(service: str) -> Application:
     application = Application(
         [SERVICES[service]],
         tns=ns.service(service),
         name=service,
-        in_protocol=CachedSoap11(),
-        out_protocol=CachedSoap11(),
+        in_protocol=Soap11(),
+        out_protocol=Soap11(),
     )
     application.transport = SOAP_HTTP_TRANSPORT  # what the WSDL binding declares
     return application
 
 
-def wsgi_application(service: str) -> WsgiApplication:
-    """The service's spyne WSGI application, which the gateway hands each validated request to."""
-    return WsgiApplication(spyne_application(service))
+def codec(service: str) -> ServiceCodec:
+    """What the gateway reads the service's requests and writes its answers with."""
+    return ServiceCodec(spyne_application(service))
 
 
 def wsdl(service: str, public_url: str = DEFAULT_PUBLIC_URL) -> bytes:

@@ -4,18 +4,18 @@ Order of work for every POST (docs/design.md §4 Messages, §6 Error codes, §7 
 read the body (size cap) → hardened parse → SOAP 1.1 envelope and SOAPAction → XSD validation →
 UsernameToken authentication → auditRecord → accreditation status → grant → replay (a retry of the
 same content is answered) → a slot under the agency's concurrency cap → quota →
-spyne dispatch (the operation itself) → audit event committed (the slot freed in its transaction) →
-response signed (WS-Security) → sent.
+the operation itself (its input read from the same parsed tree, its answer written as a tree:
+provider.soap.codec) → audit event committed (the slot freed in its transaction) → response signed
+(WS-Security) → sent.
 
-Protocol failures become SOAP Faults written here; business outcomes become errorRecords
-written by spyne (the edge reads ``Call.rejection``). The audit event is committed before a
+Protocol failures become SOAP Faults written here; business outcomes become errorRecords in the
+operation's answer (``services.common.answer`` reads ``Call.rejection``). The audit event is committed before a
 byte of the response leaves; when that fails, the caller gets MP_SERVICE_UNAVAILABLE only.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import logging
 import time
 import uuid
@@ -36,7 +36,9 @@ from provider.errors import ErrorCode, MitrooError
 from provider.logs import CALL_SEQUENCE_ID
 from provider.settings import Settings
 from provider.soap import dbfaults
-from provider.soap.call import ENVIRON_KEY, Call
+from provider.soap.call import Call
+from provider.soap.codec import ServiceCodec
+from provider.soap.services.common import answer
 from provider.xml import auditrecord, wssecurity
 from provider.xml import envelope as soap
 from provider.xml import parse as xmlparse
@@ -46,10 +48,11 @@ from provider.xml.signing import ResponseSigner
 log = logging.getLogger("mitroo.gateway")
 
 StartResponse = Callable[..., Any]
-WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
-_BODY_KEY = "mitroo.body"  # the request bytes, kept in the WSGI environ for a re-dispatch
+_ENVELOPE_KEY = "mitroo.envelope"  # the parsed request, kept in the WSGI environ for a re-dispatch
+# An answer: the envelope the codec wrote, or the bytes of a fault.
+Answer = etree._Element | bytes
 
 
 # A refused oversized body is read (and dropped) up to this size, so the client gets its fault.
@@ -70,7 +73,7 @@ class Gateway:
         settings: Settings,
         sessions: CallSessions,
         authenticator: accreditation.Authenticator,
-        spyne_app: WsgiApp | None,
+        codec: ServiceCodec | None,
         wsdl: bytes | None,
         schema: etree.XMLSchema | None,
         signer: ResponseSigner | None,
@@ -80,7 +83,7 @@ class Gateway:
         self.settings = settings
         self.sessions = sessions
         self.authenticator = authenticator
-        self.spyne_app = spyne_app
+        self.codec = codec
         self.wsdl = wsdl
         self.schema = schema
         self.signer = signer
@@ -102,7 +105,6 @@ class Gateway:
             sessions=self.sessions,
             client_cert_sha256=transport.client_cert_sha256(environ, self.settings.trusted_proxies),
         )
-        environ[_BODY_KEY] = b""
         context = CALL_SEQUENCE_ID.set(call.call_sequence_id)  # on every log line of this call
         try:
             with self.sessions.hold():  # one pooled connection for the whole call
@@ -125,7 +127,7 @@ class Gateway:
         except SQLAlchemyError as exc:  # the slot's lease runs out by itself
             log.warning("call %s could not release its concurrency slot (%s)", call.call_sequence_id, type(exc).__name__)
 
-    def _handle(self, environ: dict[str, Any], call: Call) -> tuple[str, bytes]:
+    def _handle(self, environ: dict[str, Any], call: Call) -> tuple[str, Answer]:
         try:
             if self.signer is not None:
                 self.signer.ready()
@@ -139,11 +141,11 @@ class Gateway:
                     ErrorCode.MP_MALFORMED_REQUEST,
                     "μόνο POST με φάκελο SOAP 1.1 (only POST is accepted; GET ?wsdl for the WSDL)",
                 )
-            data = environ[_BODY_KEY] = self._read_body(environ)  # kept for a re-dispatch
+            data = self._read_body(environ)
             call.request_digest = hashlib.sha256(data).hexdigest()
             transport.require_https(environ, self.settings)
             self._check_content_type(environ)
-            envelope = soap.parse_envelope(xmlparse.parse(data))
+            envelope = environ[_ENVELOPE_KEY] = soap.parse_envelope(xmlparse.parse(data))  # kept for a re-dispatch
             call.operation = envelope.operation_name[:60]
             self._check_soap_action(environ, envelope.operation_name)
             call.content_digest = hashlib.sha256(
@@ -152,12 +154,12 @@ class Gateway:
             call.declared = auditrecord.declared_values(envelope.operation)
             self._validate(envelope)
             self._admit(call, envelope)
-            return self._dispatch(environ, call, data)
+            return self._dispatch(call, envelope)
         except MitrooError as error:
-            if error.code.is_fault:
+            if error.code.is_fault or _ENVELOPE_KEY not in environ:
                 return self._fault(call, error)
             call.rejection = error
-            return self._dispatch(environ, call, environ[_BODY_KEY])
+            return self._dispatch(call, environ[_ENVELOPE_KEY])
         except SQLAlchemyError as exc:
             return self._database_fault(call, exc)
         except Exception:
@@ -237,20 +239,13 @@ class Gateway:
             call.slot = self.cap.acquire(caller, call.call_sequence_id, now, session)
             accreditation.consume_quota(session, caller, now.date())
 
-    def _dispatch(self, environ: dict[str, Any], call: Call, data: bytes) -> tuple[str, bytes]:
-        assert self.spyne_app is not None
-        inner = dict(environ)
-        inner["wsgi.input"] = io.BytesIO(data)
-        inner["CONTENT_LENGTH"] = str(len(data))
-        inner[ENVIRON_KEY] = call
-        captured: list[str] = []
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-            captured.append(status)
-            return lambda _chunk: None
-
-        body = b"".join(self.spyne_app(inner, capture))
-        if call.failure is not None:
+    def _dispatch(self, call: Call, envelope: soap.Envelope) -> tuple[str, Answer]:
+        """The operation's answer: its errorRecord when the call was rejected, else the handler's."""
+        assert self.codec is not None
+        operation = envelope.operation_name
+        record = None if call.rejection is not None else self.codec.read(operation, envelope.operation)
+        values = answer(call, self.codec.handlers[operation], record)
+        if values is None:
             failure = call.failure
             if isinstance(failure, MitrooError) and failure.code.is_fault:
                 return self._fault(call, failure)
@@ -258,12 +253,9 @@ class Gateway:
                 return self._database_fault(call, failure)
             log.error("internal error in call %s", call.call_sequence_id, exc_info=failure)
             return self._fault(call, _internal(call))
-        if not captured or not captured[0].startswith("200"):
-            log.error("spyne answered %s in call %s", captured[:1], call.call_sequence_id)
-            return self._fault(call, _internal(call))
-        return "200 OK", body
+        return "200 OK", self.codec.write(operation, values)
 
-    def _database_fault(self, call: Call, exc: BaseException) -> tuple[str, bytes]:
+    def _database_fault(self, call: Call, exc: BaseException) -> tuple[str, Answer]:
         """MP_SERVICE_UNAVAILABLE saying what failed (timeout, busy, full, unreachable); the log gets
         the driver's first line, never the statement or its parameters."""
         why = dbfaults.reason(exc, self.settings.db_statement_timeout_ms)
@@ -272,7 +264,7 @@ class Gateway:
             call, MitrooError(ErrorCode.MP_SERVICE_UNAVAILABLE, f"η βάση δεδομένων δεν είναι διαθέσιμη ({why})")
         )
 
-    def _fault(self, call: Call, error: MitrooError) -> tuple[str, bytes]:
+    def _fault(self, call: Call, error: MitrooError) -> tuple[str, Answer]:
         call.rejection = error
         return "500 Internal Server Error", soap.fault_document(error, call.call_sequence_id, call.call_sequence_date)
 
@@ -284,7 +276,7 @@ class Gateway:
         start_response: StartResponse,
         call: Call,
         status: str,
-        body: bytes,
+        body: Answer,
         started: float,
     ) -> Iterable[bytes]:
         claim = None
@@ -299,34 +291,34 @@ class Gateway:
             call.rejection = accreditation.duplicate_transaction(call.record.transaction_id, "σε εξέλιξη")
             call.answered_error = None
             call.subjects.clear()
-            status, body = self._dispatch(environ, call, environ[_BODY_KEY])
+            status, body = self._dispatch(call, environ[_ENVELOPE_KEY])
             try:
                 self._audit(call, started, None)
             except events.AuditUnavailable as exc:
                 status, body = self._unavailable(call, exc)
         except events.AuditUnavailable as exc:
             status, body = self._unavailable(call, exc)
-        status, body = self._signed(call, status, body)
-        headers = [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(body)))]
+        status, data = self._signed(call, status, body)
+        headers = [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(data)))]
         start_response(status, headers)
-        return [body]
+        return [data]
 
-    def _signed(self, call: Call, status: str, body: bytes) -> tuple[str, bytes]:
+    def _signed(self, call: Call, status: str, body: Answer) -> tuple[str, bytes]:
         """Every envelope that leaves is signed (docs/design.md §8 Signing). Should signing itself fail, the caller
         gets an unsigned MP_INTERNAL_ERROR fault and no data. (No signer: the benchmark-only
         MITROO_BENCH_UNSIGNED.)"""
         if self.signer is None:
-            return status, body
+            return status, body if isinstance(body, bytes) else etree.tostring(body, xml_declaration=True, encoding="UTF-8")
         try:
             with metrics.SIGNING_SECONDS.time():
-                return status, self.signer.sign(body)
+                return status, self.signer.sign(body) if isinstance(body, bytes) else self.signer.sign_tree(body)
         except Exception:
             log.exception("signing failed in call %s; answered MP_INTERNAL_ERROR unsigned", call.call_sequence_id)
             return "500 Internal Server Error", soap.fault_document(
                 _internal(call), call.call_sequence_id, call.call_sequence_date
             )
 
-    def _unavailable(self, call: Call, exc: events.AuditUnavailable) -> tuple[str, bytes]:
+    def _unavailable(self, call: Call, exc: events.AuditUnavailable) -> tuple[str, Answer]:
         why = dbfaults.reason(exc, self.settings.db_statement_timeout_ms)
         log.error("audit store unavailable in call %s: %s (%s); answered MP_SERVICE_UNAVAILABLE, no data",
                   call.call_sequence_id, why, dbfaults.driver_message(exc))

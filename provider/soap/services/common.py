@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import logging
+import types
 from collections.abc import Callable
 from typing import Any
 
 from spyne import ComplexModel, Date, DateTime, Int, ServiceBase, Unicode, rpc
-from spyne.protocol.soap import Soap11
 
 from provider.errors import MitrooError
-from provider.soap.call import ENVIRON_KEY, Call
+from provider.soap.call import Call
 from provider.xml import namespaces as ns
 
 Mandatory = dict(min_occurs=1, nillable=False)
@@ -89,33 +88,19 @@ class ActReference(ComplexModel):
     ]
 
 
-class CachedSoap11(Soap11):
-    """spyne's SOAP 1.1 with a cheaper cache of per-class attributes. spyne keeps it in a
-    WeakKeyDictionary and, on each of the ~280 look-ups a call makes, takes its length for a debug
-    line: an eighth of a call's function calls in scripts/profile-calls' cProfile. Here a hit is one
-    plain dict look-up; a miss is spyne's own code. The classes it holds are the services' models,
-    created at import and never freed, so a plain dict holds the same entries."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._attrcache: dict[type, Any] = {}
-
-    def get_cls_attrs(self, cls: type) -> Any:
-        attrs = self._attrcache.get(cls)
-        return attrs if attrs is not None else super().get_cls_attrs(cls)
-
-
 @functools.cache  # field names: a few hundred at most
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
 
 
-def output_model(model: type[Any], record: Any) -> Any:
-    """``model`` filled from the frozen ``record``'s fields of the same (camelCase) name; others are left out."""
+def output_model(model: type[Any], record: Any) -> types.SimpleNamespace:
+    """The values of ``model``'s members from the frozen ``record``'s fields of the same (camelCase) name;
+    others are left out. A plain record, which the codec writes as ``model`` (a spyne instance would cost
+    spyne's per-member set-up for nothing: the codec only reads the attributes)."""
     names = model._type_info
     values = {_camel(f.name): getattr(record, f.name) for f in dataclasses.fields(record)}
-    return model(**{name: value for name, value in values.items() if name in names})
+    return types.SimpleNamespace(**{name: value for name, value in values.items() if name in names})
 
 
 def input_record(record_type: type, data: Any) -> Any:
@@ -125,52 +110,46 @@ def input_record(record_type: type, data: Any) -> Any:
     return record_type(**{f.name: getattr(data, _camel(f.name), None) for f in dataclasses.fields(record_type)})
 
 
-class AbortCall(Exception):
-    """Raised inside a spyne method when the gateway must answer with a fault instead."""
-
-
-class _QuietAbortCall(logging.Filter):
-    """spyne logs every exception a method raises, with a traceback, at CRITICAL. AbortCall is how an
-    operation hands a fault to the gateway, which logs the cause itself in one line."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], AbortCall))
-
-
-logging.getLogger("spyne.application.server").addFilter(_QuietAbortCall())
+Handler = Callable[[Call, Any], Any]
 
 
 def _error_record(error: MitrooError) -> ErrorRecord:
     return ErrorRecord(errorCode=error.code.name, errorDescr=error.description)
 
 
-Handler = Callable[[Call, Any], Any]
+def answer(call: Call, handler: Handler, input_record: Any) -> tuple[Any, ...] | None:
+    """The response values of an operation (its outputRecord, callSequenceId, callSequenceDate and
+    errorRecord) for ``call``: the errorRecord of the call's rejection, or the handler's output, or the
+    errorRecord of its business refusal. None when the answer must be a fault: ``call.failure`` says why
+    (a fault-class MitrooError, or any other exception, which the gateway answers MP_INTERNAL_ERROR)."""
+    ids = (call.call_sequence_id, call.call_sequence_date)
+    if call.rejection is not None:
+        return None, *ids, _error_record(call.rejection)
+    try:
+        output = handler(call, input_record)
+    except MitrooError as error:
+        if error.code.is_fault:
+            call.failure = error
+            return None
+        call.answered_error = error
+        return None, *ids, _error_record(error)
+    except Exception as exc:
+        call.failure = exc
+        return None
+    return output, *ids, None
 
 
-def operation(name: str, input_model: type[Any], output_model: type[Any], handler: Handler) -> Any:
-    """A document/literal wrapped operation in the KED shape (docs/design.md §4 Messages).
+def operation(name: str, input_model: type[Any], output_model: type[Any]) -> Any:
+    """A document/literal wrapped operation in the KED shape (docs/design.md §4 Messages), for the contract.
 
     Request ``<name>``: auditRecord + ``<name>InputRecord``. Response ``<name>Response``:
     ``<name>OutputRecord`` (absent on error), callSequenceId, callSequenceDate, errorRecord.
+    spyne only describes it (the WSDL and XSD); the gateway reads and answers it through
+    ``provider.soap.codec`` and ``answer``.
     """
 
-    def method(ctx: Any, auditRecord: Any, input_record: Any) -> tuple[Any, str, Any, Any]:
-        call: Call = ctx.transport.req_env[ENVIRON_KEY]
-        ids = (call.call_sequence_id, call.call_sequence_date)
-        if call.rejection is not None:
-            return None, *ids, _error_record(call.rejection)
-        try:
-            output = handler(call, input_record)
-        except MitrooError as error:
-            if error.code.is_fault:
-                call.failure = error
-                raise AbortCall() from None
-            call.answered_error = error
-            return None, *ids, _error_record(error)
-        except Exception as exc:  # anything else becomes MP_INTERNAL_ERROR in the gateway
-            call.failure = exc
-            raise AbortCall() from None
-        return output, *ids, None
+    def method(ctx: Any, auditRecord: Any, input_record: Any) -> None:
+        raise NotImplementedError("answered by the gateway through provider.soap.codec, never by spyne")
 
     method.__name__ = name
     return rpc(
@@ -193,16 +172,13 @@ def service_class(service: str, operations: dict[str, tuple[type, type, Handler]
     from provider.soap.metaservices import allowed_methods, list_methods
 
     names = sorted([*operations, "listMethods", "allowedMethods"])
+    everything: dict[str, tuple[type, type, Handler]] = {
+        **operations,
+        "listMethods": (EmptyInput, MethodList, lambda call, _input: MethodList(method=list_methods(names))),
+        "allowedMethods": (EmptyInput, MethodList, lambda call, _input: MethodList(method=allowed_methods(call, names))),
+    }
     members: dict[str, Any] = {"__service_name__": service}
-    for name, (input_model, output_model, handler) in operations.items():
-        members[name] = operation(name, input_model, output_model, handler)
-    members["listMethods"] = operation(
-        "listMethods", EmptyInput, MethodList, lambda call, _input: MethodList(method=list_methods(names))
-    )
-    members["allowedMethods"] = operation(
-        "allowedMethods",
-        EmptyInput,
-        MethodList,
-        lambda call, _input: MethodList(method=allowed_methods(call, names)),
-    )
+    for name, (input_model, output_model, _handler) in everything.items():
+        members[name] = operation(name, input_model, output_model)
+    members["handlers"] = {name: handler for name, (_input, _output, handler) in everything.items()}  # by operation
     return type(f"{service}Service", (ServiceBase,), members)
