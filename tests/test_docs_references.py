@@ -140,3 +140,15 @@ def test_a_service_is_named_by_the_snake_case_of_its_wire_name(wire: str) -> Non
 
 def test_the_readme_has_the_same_naming_table() -> None:
     assert naming_table("README.md") == naming_table(DESIGN)
+
+
+def test_the_services_table_of_the_design_lists_the_catalogue() -> None:
+    """docs/design.md §5: each service's row names exactly its operations in provider/catalogue.py."""
+    from provider.catalogue import CATALOGUE
+
+    section = doc_text(DESIGN).split("## 5. Services", 1)[1].split("\n## ", 1)[0]
+    rows = {cells[0]: cells[2] for cells in (
+        [cell.strip() for cell in line.strip("|").split("|")] for line in section.splitlines() if line.startswith("| ")
+    ) if cells[0] in CATALOGUE}
+    assert {service: sorted(operations.split(", ")) for service, operations in rows.items()} == {
+        service: sorted(operations) for service, operations in CATALOGUE.items()}
