@@ -231,6 +231,21 @@ class Server:
         ticks = os.sysconf("SC_CLK_TCK")
         return sum(int(fields[11]) + int(fields[12]) for _directory, fields in self.workers()) / ticks
 
+    @staticmethod
+    def database_cpu_seconds() -> float:
+        """User + system CPU time of the local PostgreSQL server's processes so far (0 for SQLite, which runs
+        inside the workers): the other half of a call's cost on a machine the database shares."""
+        ticks, total = os.sysconf("SC_CLK_TCK"), 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+            except (OSError, IndexError, ValueError):
+                continue
+            if name == "postgres":
+                fields = rest.split()
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def metric(self, prefix: str, *labels: str) -> float:
         """The sum of a metric's samples over every worker (its /metrics)."""
         metrics = requests.get(f"{self.base_url}/metrics", timeout=30).text
@@ -326,10 +341,13 @@ def measure_mode(mode: str, wrk: str, url: str, engine: Engine, data_dir: Path, 
         run_wrk(wrk, server, 16, max(3, args.duration // 4), data, args)  # warm-up: pools, caches, imports
         server.settle()
         for connections in args.levels:
-            mark, answered_before, cpu_before = audit_mark(engine), server.calls_ok(), server.worker_cpu_seconds()
+            mark, answered_before = audit_mark(engine), server.calls_ok()
+            cpu_before, database_before = server.worker_cpu_seconds(), server.database_cpu_seconds()
             figures = run_wrk(wrk, server, connections, args.duration, data, args)
             server.settle()  # calls still in flight when wrk stopped finish (and are audited)
-            figures["worker_cpu_ms_per_call"] = (server.worker_cpu_seconds() - cpu_before) * 1000 / max(1, figures["requests"])
+            calls = max(1, figures["requests"])
+            figures["worker_cpu_ms_per_call"] = (server.worker_cpu_seconds() - cpu_before) * 1000 / calls
+            figures["database_cpu_ms_per_call"] = (server.database_cpu_seconds() - database_before) * 1000 / calls
             figures["audit_ok_rows"] = audit_ok_since(engine, mark).get("OK", 0)
             figures["server_ok_calls"] = server.calls_ok() - answered_before
             if mode == "echo":
@@ -341,6 +359,7 @@ def measure_mode(mode: str, wrk: str, url: str, engine: Engine, data_dir: Path, 
             print(f"  {connections:>3} connections: {figures['rps']:8.1f}/s  p50 {figures['p50'] / 1000:6.1f} ms  "
                   f"p95 {figures['p95'] / 1000:6.1f}  p99 {figures['p99'] / 1000:6.1f}  max {figures['max'] / 1000:7.1f}  "
                   f"errors {figures['errors']}  worker CPU {figures['worker_cpu_ms_per_call']:.2f} ms/call  "
+                  f"PostgreSQL CPU {figures['database_cpu_ms_per_call']:.2f} ms/call  "
                   f"audit OK rows {figures['audit_ok_rows']} / answered OK "
                   f"{figures['server_ok_calls']} / seen OK by wrk {figures['successes']}")
         rss = server.worker_rss_mb()
@@ -401,19 +420,20 @@ def data_scale(args: argparse.Namespace, large: Engine) -> dict[str, Any]:
 def table(report: dict[str, Any]) -> str:
     full = report["modes"].get("full", {}).get("levels", {})
     lines = ["| configuration | connections | throughput (/s) | p50 ms | p95 ms | p99 ms | max ms | errors | "
-             "audit OK rows = calls answered OK | vs full pipeline |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "worker CPU ms/call | PostgreSQL CPU ms/call | audit OK rows = calls answered OK | vs full pipeline |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for mode, result in report["modes"].items():
         for level, f in result["levels"].items():
             ratio = f["rps"] / full[level]["rps"] if level in full and full[level]["rps"] else None
             audit = "n/a (none written)" if mode == "echo" else f"{f['audit_ok_rows']:,} = {f['server_ok_calls']:,}"
             audit += "" if f["audit_matches"] else " **MISMATCH**"
             lines.append(f"| {result['title']} | {level} | {f['rps']:,.0f} | {f['p50'] / 1000:.1f} | {f['p95'] / 1000:.1f} | "
-                         f"{f['p99'] / 1000:.1f} | {f['max'] / 1000:.1f} | {f['errors']} | {audit} | "
+                         f"{f['p99'] / 1000:.1f} | {f['max'] / 1000:.1f} | {f['errors']} | "
+                         f"{f['worker_cpu_ms_per_call']:.2f} | {f['database_cpu_ms_per_call']:.2f} | {audit} | "
                          f"{'' if ratio is None else f'{ratio:.2f}×'} |")
     sign = report["raw_rsa2048_signs_per_second"]
     reference = full.get("32", {}).get("rps")
-    lines.append(f"| raw RSA-2048 sign, one core | – | {sign:,.0f} | | | | | | | "
+    lines.append(f"| raw RSA-2048 sign, one core | – | {sign:,.0f} | | | | | | | | | "
                  f"{'' if not reference else f'{sign / reference:.2f}×'} (at 32) |")
     rss = {mode: max(result["worker_rss_mb"], default=0) for mode, result in report["modes"].items()}
     lines.append("")
