@@ -184,10 +184,15 @@ def persons_query(person: PersonCriteria) -> Select[Any]:
 def find_persons(session: Session, person: PersonCriteria) -> list[int]:
     ids = list(session.scalars(persons_query(person)))
     if not ids:
-        who = f"ΑΜΚΑ {person.amka}" if person.amka else (
-            f"{person.surname} {person.firstname} του {person.fathername}, γεν. {person.birthdate}")
-        raise MitrooError(ErrorCode.MP_NOT_FOUND, f"κανένα πρόσωπο με {who}")
+        raise no_person(person)
     return ids
+
+
+def no_person(person: PersonCriteria) -> MitrooError:
+    """The error for criteria that name no person."""
+    who = f"ΑΜΚΑ {person.amka}" if person.amka else (
+        f"{person.surname} {person.firstname} του {person.fathername}, γεν. {person.birthdate}")
+    return MitrooError(ErrorCode.MP_NOT_FOUND, f"κανένα πρόσωπο με {who}")
 
 
 def person_acts_query(person_ids: list[int], act_type: str) -> Select[Any]:

@@ -10,7 +10,8 @@ among them. Every lookup runs on an index (shown with EXPLAIN in
 tests/provider/registry/civil_status_certificates/test_queries.py):
 the municipality by ``uq_municipalities_code``, the share by ``uq_family_shares_municipality_id``,
 its members by ``ix_family_share_members_share_id``, a person's memberships by
-``ix_family_share_members_person_id`` and acts by ``ix_act_parties_person_id``.
+``ix_family_share_members_person_id`` (read with the person, in one statement) and acts by
+``ix_act_parties_person_id``.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from db.models import ActParty, CivilAct, Country, FamilyShare, FamilyShareMember, Municipality, Person, RegistryOffice
 from provider.errors import ErrorCode, MitrooError
 from provider.registry.civil_registry_acts.criteria import PersonCriteria
-from provider.registry.civil_registry_acts.queries import find_persons
+from provider.registry.civil_registry_acts.queries import no_person, persons_query
 from provider.registry.civil_status_certificates.criteria import (
     CertificateRequest,
     ShareReference,
@@ -151,8 +152,7 @@ def marital_status_certificate(session: Session, request: CertificateRequest, to
         subject = None
     else:
         assert checked.person is not None
-        subject = _one_person(session, checked.person)
-        share = _share_of(session, subject, as_on)
+        subject, share = _person_and_share(session, checked.person, as_on)
     members = _members(session, share.id, as_on)
     return issue(session, issuance, "MARITAL_STATUS", _header(share, checked), subject or members[0].person_id,
                  lambda h: MaritalStatusCertificate(h, members))
@@ -180,8 +180,7 @@ def _registered(session: Session, request: CertificateRequest,
     """The checked request, and the person it names as a member of their share today."""
     checked = check_request(request, today, by_share=False)
     assert checked.person is not None
-    person_id = _one_person(session, checked.person)
-    share = _share_of(session, person_id, today)
+    person_id, share = _person_and_share(session, checked.person, today)
     [member] = [m for m in _members(session, share.id, today) if m.person_id == person_id]
     return checked, share, member
 
@@ -217,33 +216,36 @@ def _share_by_reference(session: Session, reference: ShareReference, as_on: dt.d
     return _Share(row.id, row.code, row.name, row.share_number)
 
 
-_MEMBERSHIPS_OF = (
-    select(_MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.deleted_on, _SHARES.c.id, _MUNICIPALITIES.c.code,
-           _MUNICIPALITIES.c.name, _SHARES.c.share_number)
-    .select_from(_MEMBERSHIPS.join(_SHARES, _MEMBERSHIPS.c.share_id == _SHARES.c.id)
-                 .join(_MUNICIPALITIES, _SHARES.c.municipality_id == _MUNICIPALITIES.c.id))
-    .where(_MEMBERSHIPS.c.person_id == bindparam("person_id"))
-    .order_by(_MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.id)
-)
+def memberships_query(person: PersonCriteria) -> Select[Any]:
+    """The persons ``person`` names, each with their family-share memberships in order (None columns for none)."""
+    return (
+        persons_query(person)
+        .add_columns(_MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.deleted_on, _SHARES.c.id.label("share_id"),
+                     _MUNICIPALITIES.c.code, _MUNICIPALITIES.c.name, _SHARES.c.share_number)
+        .outerjoin(_MEMBERSHIPS, _MEMBERSHIPS.c.person_id == _PERSONS.c.id)
+        .outerjoin(_SHARES, _MEMBERSHIPS.c.share_id == _SHARES.c.id)
+        .outerjoin(_MUNICIPALITIES, _SHARES.c.municipality_id == _MUNICIPALITIES.c.id)
+        .order_by(_MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.id)
+    )
 
 
-def _share_of(session: Session, person_id: int, as_on: dt.date) -> _Share:
-    """The share the person belonged to on ``as_on``; failing that the last one they had left by then."""
-    rows = [r for r in session.execute(_MEMBERSHIPS_OF, {"person_id": person_id}) if r.registered_on <= as_on]
+def _person_and_share(session: Session, person: PersonCriteria, as_on: dt.date) -> tuple[int, _Share]:
+    """The one person ``person`` names, and the share they belonged to on ``as_on``; failing that the last one
+    they had left by then. One statement."""
+    rows = session.execute(memberships_query(person)).all()
+    if not rows:
+        raise no_person(person)
+    persons = {row.id for row in rows}
+    if len(persons) > 1:
+        raise MitrooError(ErrorCode.MP_AMBIGUOUS, f"τα κριτήρια αντιστοιχούν σε {len(persons)} πρόσωπα· "
+                          "δώστε τον ΑΜΚΑ ή και το mothername")
+    rows = [row for row in rows if row.registered_on is not None and row.registered_on <= as_on]
     if not rows:
         raise MitrooError(ErrorCode.MP_NOT_FOUND,
                           f"το πρόσωπο δεν ήταν εγγεγραμμένο σε μερίδα στις {as_on.isoformat()}")
-    current = [r for r in rows if r.deleted_on is None or r.deleted_on > as_on]
+    current = [row for row in rows if row.deleted_on is None or row.deleted_on > as_on]
     row = (current or rows)[-1]
-    return _Share(row.id, row.code, row.name, row.share_number)
-
-
-def _one_person(session: Session, person: PersonCriteria) -> int:
-    ids = find_persons(session, person)
-    if len(ids) > 1:
-        raise MitrooError(ErrorCode.MP_AMBIGUOUS, f"τα κριτήρια αντιστοιχούν σε {len(ids)} πρόσωπα· "
-                          "δώστε τον ΑΜΚΑ ή και το mothername")
-    return ids[0]
+    return row.id, _Share(row.share_id, row.code, row.name, row.share_number)
 
 
 # -- members --------------------------------------------------------------------------------------
