@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Row, Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from db.models import ActParty, CivilAct, Country, FamilyShare, FamilyShareMember, Municipality, Person, RegistryOffice
@@ -252,42 +252,41 @@ def _person_and_share(session: Session, person: PersonCriteria, as_on: dt.date) 
 
 
 _BIRTH_MUNICIPALITIES = _MUNICIPALITIES.alias("birth_municipality")
+# The share's members registered on or before ``as_on``, each with every marriage and partnership act of theirs dated
+# on or before ``as_on`` and not annulled: one row per membership and party of theirs as spouse or partner, in the
+# acts' order, with None act columns where there is no such act. _BOND slices a row into an ActRef's fields.
 _MEMBERS = (
-    select(_MEMBERSHIPS.c.membertype, _MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.gainmunrecdate,
-           _MEMBERSHIPS.c.deleted_on, _MEMBERSHIPS.c.deletion_reason, _PERSONS.c.id, _PERSONS.c.amka,
-           _PERSONS.c.surname, _PERSONS.c.firstname, _PERSONS.c.secondname, _PERSONS.c.fathername,
+    select(_MEMBERSHIPS.c.id.label("membership_id"), _MEMBERSHIPS.c.membertype, _MEMBERSHIPS.c.registered_on,
+           _MEMBERSHIPS.c.gainmunrecdate, _MEMBERSHIPS.c.deleted_on, _MEMBERSHIPS.c.deletion_reason, _PERSONS.c.id,
+           _PERSONS.c.amka, _PERSONS.c.surname, _PERSONS.c.firstname, _PERSONS.c.secondname, _PERSONS.c.fathername,
            _PERSONS.c.fathersurname, _PERSONS.c.mothername, _PERSONS.c.mothersurname, _PERSONS.c.mothergenos,
            _PERSONS.c.birthdate, _PERSONS.c.birth_country_code, _PERSONS.c.gender, _PERSONS.c.nationality,
            _PERSONS.c.eklspecialno, _PERSONS.c.grnatgaindate, _BIRTH_MUNICIPALITIES.c.name.label("municipality"),
-           _COUNTRIES.c.name.label("country"))
+           _COUNTRIES.c.name.label("country"), _ACTS.c.id.label("act_id"), _ACTS.c.act_type,
+           _OFFICES.c.code, _OFFICES.c.name, _ACTS.c.act_number, _ACTS.c.volume, _ACTS.c.year, _ACTS.c.event_date)
     .select_from(
         _MEMBERSHIPS.join(_PERSONS, _MEMBERSHIPS.c.person_id == _PERSONS.c.id)
         .outerjoin(_BIRTH_MUNICIPALITIES, _PERSONS.c.birth_municipality_id == _BIRTH_MUNICIPALITIES.c.id)
-        .join(_COUNTRIES, _PERSONS.c.birth_country_code == _COUNTRIES.c.code))
+        .join(_COUNTRIES, _PERSONS.c.birth_country_code == _COUNTRIES.c.code)
+        .outerjoin(_PARTIES, and_(_PARTIES.c.person_id == _PERSONS.c.id, _PARTIES.c.role.in_(("spouse", "partner"))))
+        .outerjoin(_ACTS, and_(_PARTIES.c.act_id == _ACTS.c.id, _ACTS.c.act_type.in_(("MARRIAGE", "PARTNERSHIP")),
+                               _ACTS.c.status != "annulled", _ACTS.c.event_date <= bindparam("as_on")))
+        .outerjoin(_OFFICES, _ACTS.c.registry_office_id == _OFFICES.c.id))
     .where(_MEMBERSHIPS.c.share_id == bindparam("share_id"), _MEMBERSHIPS.c.registered_on <= bindparam("as_on"))
-)
-
-
-# Every marriage and partnership act of the persons dated on or before ``as_on``, not annulled.
-_BONDS = (
-    select(_PARTIES.c.person_id, _ACTS.c.act_type, _OFFICES.c.code, _OFFICES.c.name, _ACTS.c.act_number,
-           _ACTS.c.volume, _ACTS.c.year, _ACTS.c.event_date)
-    .select_from(_PARTIES.join(_ACTS, _PARTIES.c.act_id == _ACTS.c.id)
-                 .join(_OFFICES, _ACTS.c.registry_office_id == _OFFICES.c.id))
-    .where(_PARTIES.c.person_id.in_(bindparam("person_ids", expanding=True)),
-           _PARTIES.c.role.in_(("spouse", "partner")), _ACTS.c.act_type.in_(("MARRIAGE", "PARTNERSHIP")),
-           _ACTS.c.status != "annulled", _ACTS.c.event_date <= bindparam("as_on"))
     .order_by(_ACTS.c.event_date, _ACTS.c.id)
 )
+_BOND = slice(-6, None)
 
 
 def _members(session: Session, share_id: int, as_on: dt.date) -> tuple[Member, ...]:
-    rows = session.execute(_MEMBERS, {"share_id": share_id, "as_on": as_on}).all()
-    bonds: dict[tuple[int, str], list[ActRef]] = defaultdict(list)
-    for person_id, act_type, *reference in session.execute(
-            _BONDS, {"person_ids": sorted({r.id for r in rows}), "as_on": as_on}):
-        bonds[(person_id, act_type)].append(ActRef(*reference))
-    members = [_member(row, as_on, bonds) for row in rows]
+    memberships: dict[int, Row[*tuple[Any, ...]]] = {}
+    bonds: dict[tuple[int, str], dict[int, ActRef]] = defaultdict(dict)  # by act id: a person may be twice a member
+    for row in session.execute(_MEMBERS, {"share_id": share_id, "as_on": as_on}):
+        memberships.setdefault(row.membership_id, row)
+        if row.act_id is not None:
+            bonds[(row.id, row.act_type)][row.act_id] = ActRef(*row[_BOND])
+    in_order = {key: list(acts.values()) for key, acts in bonds.items()}
+    members = [_member(row, as_on, in_order) for row in memberships.values()]
     return tuple(sorted(members, key=lambda m: (MEMBER_ORDER.get(m.membertype, 3), m.birthdate, m.person_id)))
 
 
