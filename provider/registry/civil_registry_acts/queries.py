@@ -4,7 +4,10 @@ searches returning act references. Plain Python over the database, returning fro
 Every lookup runs on an index (shown with EXPLAIN in tests/provider/registry/civil_registry_acts/test_queries.py):
 the reference by ``uq_civil_acts_reference`` (coalesce(volume, 0) included), AMKA by
 ``uq_persons_amka``, name + birthdate by ``ix_persons_name_birthdate``, a person's acts by
-``ix_act_parties_person_id`` and an office's years by ``ix_civil_acts_office_year``.
+``ix_act_parties_person_id`` and an office's years by ``ix_civil_acts_office_year``; an act's parties by
+``ix_act_parties_act_id`` and its marginal notes by ``ix_marginal_notes_act_id``. An act named by reference
+is one statement (the office by ``uq_registry_offices_code``, the act, its header, event and parties), and one
+more for its marginal notes when it has some.
 Each record says which persons it shows (``subjects``), for the audit's data subjects.
 """
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, func, literal_column, select
+from sqlalchemy import FromClause, Row, Select, and_, bindparam, exists, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from db.models import ActParty, ActType, CivilAct, Country, MarginalNote, Municipality, Person, RegistryOffice
@@ -119,50 +122,48 @@ def get_act(session: Session, act_type: str, reference: ActReference | None, per
     """The act of ``act_type`` named by ``reference`` or by ``person`` (exactly one of them)."""
     named = check_lookup(reference, person, today)
     if isinstance(named, ActReference):
-        act_id = _act_by_reference(session, act_type, named)
-    else:
-        act_id = _act_of_person(session, act_type, named)
-    return load_act(session, act_id)
+        return _act_by_reference(session, act_type, named)
+    return load_act(session, _act_of_person(session, act_type, named))
 
 
 _OFFICES, _ACTS, _PARTIES, _PERSONS = (RegistryOffice.__table__, CivilAct.__table__, ActParty.__table__,
                                        Person.__table__)
 _OFFICE = select(_OFFICES.c.id, _OFFICES.c.name, _OFFICES.c.numbers_by_volume).where(
     _OFFICES.c.code == bindparam("code"))
-# coalesce(volume, 0) with a literal 0, exactly as uq_civil_acts_reference indexes it.
-_BY_REFERENCE = select(_ACTS.c.id).where(
-    _ACTS.c.registry_office_id == bindparam("office_id"),
-    _ACTS.c.act_type == bindparam("act_type"),
-    _ACTS.c.year == bindparam("year"),
-    func.coalesce(_ACTS.c.volume, literal_column("0")) == bindparam("volume"),
-    _ACTS.c.act_number == bindparam("act_number"),
-)
 
 
 def _office(session: Session, code: str) -> Row[*tuple[Any, ...]]:
     """The office's id, name and numbers_by_volume."""
     office = session.execute(_OFFICE, {"code": code}).first()
     if office is None:
-        raise MitrooError(ErrorCode.MP_NOT_FOUND, f"δεν υπάρχει ληξιαρχείο με κωδικό {code!r} (see getRegistryOffices)")
+        raise _no_office(code)
     return office
 
 
-def _act_by_reference(session: Session, act_type: str, reference: ActReference) -> int:
-    office = _office(session, reference.registry_office_code)
+def _no_office(code: str) -> MitrooError:
+    return MitrooError(ErrorCode.MP_NOT_FOUND, f"δεν υπάρχει ληξιαρχείο με κωδικό {code!r} (see getRegistryOffices)")
+
+
+def _act_by_reference(session: Session, act_type: str, reference: ActReference) -> Act:
+    """The office and the act it holds under ``reference``, with its parties, in one statement."""
+    rows = session.execute(_ACT_BY_REFERENCE, {
+        "code": reference.registry_office_code, "act_type": act_type, "year": reference.year,
+        "volume": reference.volume or 0, "act_number": reference.act_number,
+    }).all()
+    if not rows:
+        raise _no_office(reference.registry_office_code)
+    office = rows[0]  # its act columns are None when it holds no such act
     if office.numbers_by_volume and reference.volume is None:
-        raise invalid("volume", f"το {office.name} αριθμεί τις πράξεις ανά τόμο· δώστε τον τόμο "
+        raise invalid("volume", f"το {office.office_name} αριθμεί τις πράξεις ανά τόμο· δώστε τον τόμο "
                       "(this office numbers acts by volume)")
     if not office.numbers_by_volume and reference.volume is not None:
-        raise invalid("volume", f"το {office.name} δεν τηρεί τόμους· παραλείψτε τον τόμο (this office keeps no volumes)")
-    act_id: int | None = session.execute(_BY_REFERENCE, {
-        "office_id": office.id, "act_type": act_type, "year": reference.year, "volume": reference.volume or 0,
-        "act_number": reference.act_number,
-    }).scalar()
-    if act_id is None:
+        raise invalid("volume", f"το {office.office_name} δεν τηρεί τόμους· παραλείψτε τον τόμο "
+                      "(this office keeps no volumes)")
+    if office.act_id is None:
         volume = f" τόμος {reference.volume}" if reference.volume is not None else ""
         raise MitrooError(ErrorCode.MP_NOT_FOUND, f"δεν υπάρχει {_type_name(session, act_type)} με αριθμό "
-                          f"{reference.act_number}{volume} έτους {reference.year} στο {office.name}")
-    return act_id
+                          f"{reference.act_number}{volume} έτους {reference.year} στο {office.office_name}")
+    return _act(session, rows)
 
 
 def persons_query(person: PersonCriteria) -> Select[Any]:
@@ -183,10 +184,15 @@ def persons_query(person: PersonCriteria) -> Select[Any]:
 def find_persons(session: Session, person: PersonCriteria) -> list[int]:
     ids = list(session.scalars(persons_query(person)))
     if not ids:
-        who = f"ΑΜΚΑ {person.amka}" if person.amka else (
-            f"{person.surname} {person.firstname} του {person.fathername}, γεν. {person.birthdate}")
-        raise MitrooError(ErrorCode.MP_NOT_FOUND, f"κανένα πρόσωπο με {who}")
+        raise no_person(person)
     return ids
+
+
+def no_person(person: PersonCriteria) -> MitrooError:
+    """The error for criteria that name no person."""
+    who = f"ΑΜΚΑ {person.amka}" if person.amka else (
+        f"{person.surname} {person.firstname} του {person.fathername}, γεν. {person.birthdate}")
+    return MitrooError(ErrorCode.MP_NOT_FOUND, f"κανένα πρόσωπο με {who}")
 
 
 def person_acts_query(person_ids: list[int], act_type: str) -> Select[Any]:
@@ -220,7 +226,7 @@ _MUNICIPALITIES, _COUNTRIES, _NOTES = Municipality.__table__, Country.__table__,
 
 
 def _header_columns() -> tuple[Any, ...]:
-    return (_ACTS.c.act_type, _OFFICES.c.code, _OFFICES.c.name, _ACTS.c.act_number, _ACTS.c.volume,
+    return (_ACTS.c.act_type, _OFFICES.c.code, _OFFICES.c.name.label("office_name"), _ACTS.c.act_number, _ACTS.c.volume,
             _ACTS.c.year, _ACTS.c.registration_date, _ACTS.c.status)
 
 
@@ -231,17 +237,41 @@ _PERSON_COLUMNS = (
     _PERSONS.c.fathername_latin, _PERSONS.c.mothername_latin, _PERSONS.c.gender, _PERSONS.c.birthdate,
 )
 _PARTIES_WITH_PERSONS = _PARTIES.outerjoin(_PERSONS, _PARTIES.c.person_id == _PERSONS.c.id)
-_ACT: Select[*tuple[Any, ...]] = (  # the header's columns come typed as Any
-    select(*_header_columns(), _ACTS.c.event_date, _ACTS.c.event_time, _MUNICIPALITIES.c.code,
-           _MUNICIPALITIES.c.name, _COUNTRIES.c.code, _COUNTRIES.c.name)
-    .select_from(_ACTS.join(_OFFICES, _ACTS.c.registry_office_id == _OFFICES.c.id)
-                 .outerjoin(_MUNICIPALITIES, _ACTS.c.event_municipality_id == _MUNICIPALITIES.c.id)
-                 .join(_COUNTRIES, _ACTS.c.event_country_code == _COUNTRIES.c.code))
-    .where(_ACTS.c.id == bindparam("act_id"))
+# An act with its parties, one row per party in order (a row of None party columns for an act without any); the
+# act's columns, its office's numbering and whether it has marginal notes repeated on each. _HEADER, _EVENT and
+# _PARTY slice a row into ActHeader's fields, ActEvent's, and _party's arguments.
+_ACT_COLUMNS: tuple[Any, ...] = (
+    _ACTS.c.id.label("act_id"), _OFFICES.c.numbers_by_volume, exists().where(_NOTES.c.act_id == _ACTS.c.id).label("has_notes"),
+    *_header_columns(), _ACTS.c.event_date, _ACTS.c.event_time, _MUNICIPALITIES.c.code, _MUNICIPALITIES.c.name,
+    _COUNTRIES.c.code, _COUNTRIES.c.name, _PARTIES.c.role, _PARTIES.c.name_text, *_PERSON_COLUMNS,
 )
-_ACT_PARTIES = (
-    select(_PARTIES.c.role, _PARTIES.c.name_text, *_PERSON_COLUMNS).select_from(_PARTIES_WITH_PERSONS)
-    .where(_PARTIES.c.act_id == bindparam("act_id")).order_by(_PARTIES.c.id)
+_HEADER, _EVENT, _PARTY = slice(3, 11), slice(11, 17), slice(17, None)
+
+
+def _act_rows(acts: FromClause) -> FromClause:
+    """``acts`` (civil_acts joined to their office) joined to the event's place and the parties with their persons."""
+    return (acts.outerjoin(_MUNICIPALITIES, _ACTS.c.event_municipality_id == _MUNICIPALITIES.c.id)
+            .outerjoin(_COUNTRIES, _ACTS.c.event_country_code == _COUNTRIES.c.code)
+            .outerjoin(_PARTIES, _PARTIES.c.act_id == _ACTS.c.id)
+            .outerjoin(_PERSONS, _PARTIES.c.person_id == _PERSONS.c.id))
+
+
+_ACT = (
+    select(*_ACT_COLUMNS).select_from(_act_rows(_ACTS.join(_OFFICES, _ACTS.c.registry_office_id == _OFFICES.c.id)))
+    .where(_ACTS.c.id == bindparam("act_id")).order_by(_PARTIES.c.id)
+)
+# The office by code, and the act it holds under a reference (None act columns when it holds none):
+# coalesce(volume, 0) with a literal 0, exactly as uq_civil_acts_reference indexes it.
+_ACT_BY_REFERENCE = (
+    select(*_ACT_COLUMNS)
+    .select_from(_act_rows(_OFFICES.outerjoin(_ACTS, and_(
+        _ACTS.c.registry_office_id == _OFFICES.c.id,
+        _ACTS.c.act_type == bindparam("act_type"),
+        _ACTS.c.year == bindparam("year"),
+        func.coalesce(_ACTS.c.volume, literal_column("0")) == bindparam("volume"),
+        _ACTS.c.act_number == bindparam("act_number"),
+    ))))
+    .where(_OFFICES.c.code == bindparam("code")).order_by(_PARTIES.c.id)
 )
 _ACT_NOTES = (
     select(_NOTES.c.seq, _NOTES.c.note_date, _NOTES.c.kind, _NOTES.c.text)
@@ -250,14 +280,18 @@ _ACT_NOTES = (
 
 
 def load_act(session: Session, act_id: int) -> Act:
-    parameters = {"act_id": act_id}
-    row = session.execute(_ACT, parameters).one()
-    parties = session.execute(_ACT_PARTIES, parameters).all()
-    notes = session.execute(_ACT_NOTES, parameters).all()
+    return _act(session, session.execute(_ACT, {"act_id": act_id}).all())
+
+
+def _act(session: Session, rows: Sequence[Row[*tuple[Any, ...]]]) -> Act:
+    """The act from its rows of ``_ACT_COLUMNS``; its notes are read only when it has some (most acts have none)."""
+    first = rows[0]
+    notes = session.execute(_ACT_NOTES, {"act_id": first.act_id}).all() if first.has_notes else []
     return Act(
-        header=ActHeader(*row[:8]),
-        event=ActEvent(*row[8:]),
-        parties=tuple(_party(party[0], party[1], party[2:]) for party in parties),
+        header=ActHeader(*first[_HEADER]),
+        event=ActEvent(*first[_EVENT]),
+        parties=tuple(_party(role, name_text, person) for role, name_text, *person in (row[_PARTY] for row in rows)
+                      if role is not None),
         notes=tuple(Note(*note) for note in notes),
     )
 

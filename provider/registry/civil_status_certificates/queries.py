@@ -10,7 +10,8 @@ among them. Every lookup runs on an index (shown with EXPLAIN in
 tests/provider/registry/civil_status_certificates/test_queries.py):
 the municipality by ``uq_municipalities_code``, the share by ``uq_family_shares_municipality_id``,
 its members by ``ix_family_share_members_share_id``, a person's memberships by
-``ix_family_share_members_person_id`` and acts by ``ix_act_parties_person_id``.
+``ix_family_share_members_person_id`` (read with the person, in one statement) and acts by
+``ix_act_parties_person_id``.
 """
 from __future__ import annotations
 
@@ -19,13 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Row, Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from db.models import ActParty, CivilAct, Country, FamilyShare, FamilyShareMember, Municipality, Person, RegistryOffice
 from provider.errors import ErrorCode, MitrooError
 from provider.registry.civil_registry_acts.criteria import PersonCriteria
-from provider.registry.civil_registry_acts.queries import find_persons
+from provider.registry.civil_registry_acts.queries import no_person, persons_query
 from provider.registry.civil_status_certificates.criteria import (
     CertificateRequest,
     ShareReference,
@@ -151,8 +152,7 @@ def marital_status_certificate(session: Session, request: CertificateRequest, to
         subject = None
     else:
         assert checked.person is not None
-        subject = _one_person(session, checked.person)
-        share = _share_of(session, subject, as_on)
+        subject, share = _person_and_share(session, checked.person, as_on)
     members = _members(session, share.id, as_on)
     return issue(session, issuance, "MARITAL_STATUS", _header(share, checked), subject or members[0].person_id,
                  lambda h: MaritalStatusCertificate(h, members))
@@ -180,8 +180,7 @@ def _registered(session: Session, request: CertificateRequest,
     """The checked request, and the person it names as a member of their share today."""
     checked = check_request(request, today, by_share=False)
     assert checked.person is not None
-    person_id = _one_person(session, checked.person)
-    share = _share_of(session, person_id, today)
+    person_id, share = _person_and_share(session, checked.person, today)
     [member] = [m for m in _members(session, share.id, today) if m.person_id == person_id]
     return checked, share, member
 
@@ -217,75 +216,77 @@ def _share_by_reference(session: Session, reference: ShareReference, as_on: dt.d
     return _Share(row.id, row.code, row.name, row.share_number)
 
 
-_MEMBERSHIPS_OF = (
-    select(_MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.deleted_on, _SHARES.c.id, _MUNICIPALITIES.c.code,
-           _MUNICIPALITIES.c.name, _SHARES.c.share_number)
-    .select_from(_MEMBERSHIPS.join(_SHARES, _MEMBERSHIPS.c.share_id == _SHARES.c.id)
-                 .join(_MUNICIPALITIES, _SHARES.c.municipality_id == _MUNICIPALITIES.c.id))
-    .where(_MEMBERSHIPS.c.person_id == bindparam("person_id"))
-    .order_by(_MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.id)
-)
+def memberships_query(person: PersonCriteria) -> Select[Any]:
+    """The persons ``person`` names, each with their family-share memberships in order (None columns for none)."""
+    return (
+        persons_query(person)
+        .add_columns(_MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.deleted_on, _SHARES.c.id.label("share_id"),
+                     _MUNICIPALITIES.c.code, _MUNICIPALITIES.c.name, _SHARES.c.share_number)
+        .outerjoin(_MEMBERSHIPS, _MEMBERSHIPS.c.person_id == _PERSONS.c.id)
+        .outerjoin(_SHARES, _MEMBERSHIPS.c.share_id == _SHARES.c.id)
+        .outerjoin(_MUNICIPALITIES, _SHARES.c.municipality_id == _MUNICIPALITIES.c.id)
+        .order_by(_MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.id)
+    )
 
 
-def _share_of(session: Session, person_id: int, as_on: dt.date) -> _Share:
-    """The share the person belonged to on ``as_on``; failing that the last one they had left by then."""
-    rows = [r for r in session.execute(_MEMBERSHIPS_OF, {"person_id": person_id}) if r.registered_on <= as_on]
+def _person_and_share(session: Session, person: PersonCriteria, as_on: dt.date) -> tuple[int, _Share]:
+    """The one person ``person`` names, and the share they belonged to on ``as_on``; failing that the last one
+    they had left by then. One statement."""
+    rows = session.execute(memberships_query(person)).all()
+    if not rows:
+        raise no_person(person)
+    persons = {row.id for row in rows}
+    if len(persons) > 1:
+        raise MitrooError(ErrorCode.MP_AMBIGUOUS, f"τα κριτήρια αντιστοιχούν σε {len(persons)} πρόσωπα· "
+                          "δώστε τον ΑΜΚΑ ή και το mothername")
+    rows = [row for row in rows if row.registered_on is not None and row.registered_on <= as_on]
     if not rows:
         raise MitrooError(ErrorCode.MP_NOT_FOUND,
                           f"το πρόσωπο δεν ήταν εγγεγραμμένο σε μερίδα στις {as_on.isoformat()}")
-    current = [r for r in rows if r.deleted_on is None or r.deleted_on > as_on]
+    current = [row for row in rows if row.deleted_on is None or row.deleted_on > as_on]
     row = (current or rows)[-1]
-    return _Share(row.id, row.code, row.name, row.share_number)
-
-
-def _one_person(session: Session, person: PersonCriteria) -> int:
-    ids = find_persons(session, person)
-    if len(ids) > 1:
-        raise MitrooError(ErrorCode.MP_AMBIGUOUS, f"τα κριτήρια αντιστοιχούν σε {len(ids)} πρόσωπα· "
-                          "δώστε τον ΑΜΚΑ ή και το mothername")
-    return ids[0]
+    return row.id, _Share(row.share_id, row.code, row.name, row.share_number)
 
 
 # -- members --------------------------------------------------------------------------------------
 
 
 _BIRTH_MUNICIPALITIES = _MUNICIPALITIES.alias("birth_municipality")
+# The share's members registered on or before ``as_on``, each with every marriage and partnership act of theirs dated
+# on or before ``as_on`` and not annulled: one row per membership and party of theirs as spouse or partner, in the
+# acts' order, with None act columns where there is no such act. _BOND slices a row into an ActRef's fields.
 _MEMBERS = (
-    select(_MEMBERSHIPS.c.membertype, _MEMBERSHIPS.c.registered_on, _MEMBERSHIPS.c.gainmunrecdate,
-           _MEMBERSHIPS.c.deleted_on, _MEMBERSHIPS.c.deletion_reason, _PERSONS.c.id, _PERSONS.c.amka,
-           _PERSONS.c.surname, _PERSONS.c.firstname, _PERSONS.c.secondname, _PERSONS.c.fathername,
+    select(_MEMBERSHIPS.c.id.label("membership_id"), _MEMBERSHIPS.c.membertype, _MEMBERSHIPS.c.registered_on,
+           _MEMBERSHIPS.c.gainmunrecdate, _MEMBERSHIPS.c.deleted_on, _MEMBERSHIPS.c.deletion_reason, _PERSONS.c.id,
+           _PERSONS.c.amka, _PERSONS.c.surname, _PERSONS.c.firstname, _PERSONS.c.secondname, _PERSONS.c.fathername,
            _PERSONS.c.fathersurname, _PERSONS.c.mothername, _PERSONS.c.mothersurname, _PERSONS.c.mothergenos,
            _PERSONS.c.birthdate, _PERSONS.c.birth_country_code, _PERSONS.c.gender, _PERSONS.c.nationality,
            _PERSONS.c.eklspecialno, _PERSONS.c.grnatgaindate, _BIRTH_MUNICIPALITIES.c.name.label("municipality"),
-           _COUNTRIES.c.name.label("country"))
+           _COUNTRIES.c.name.label("country"), _ACTS.c.id.label("act_id"), _ACTS.c.act_type,
+           _OFFICES.c.code, _OFFICES.c.name, _ACTS.c.act_number, _ACTS.c.volume, _ACTS.c.year, _ACTS.c.event_date)
     .select_from(
         _MEMBERSHIPS.join(_PERSONS, _MEMBERSHIPS.c.person_id == _PERSONS.c.id)
         .outerjoin(_BIRTH_MUNICIPALITIES, _PERSONS.c.birth_municipality_id == _BIRTH_MUNICIPALITIES.c.id)
-        .join(_COUNTRIES, _PERSONS.c.birth_country_code == _COUNTRIES.c.code))
+        .join(_COUNTRIES, _PERSONS.c.birth_country_code == _COUNTRIES.c.code)
+        .outerjoin(_PARTIES, and_(_PARTIES.c.person_id == _PERSONS.c.id, _PARTIES.c.role.in_(("spouse", "partner"))))
+        .outerjoin(_ACTS, and_(_PARTIES.c.act_id == _ACTS.c.id, _ACTS.c.act_type.in_(("MARRIAGE", "PARTNERSHIP")),
+                               _ACTS.c.status != "annulled", _ACTS.c.event_date <= bindparam("as_on")))
+        .outerjoin(_OFFICES, _ACTS.c.registry_office_id == _OFFICES.c.id))
     .where(_MEMBERSHIPS.c.share_id == bindparam("share_id"), _MEMBERSHIPS.c.registered_on <= bindparam("as_on"))
-)
-
-
-# Every marriage and partnership act of the persons dated on or before ``as_on``, not annulled.
-_BONDS = (
-    select(_PARTIES.c.person_id, _ACTS.c.act_type, _OFFICES.c.code, _OFFICES.c.name, _ACTS.c.act_number,
-           _ACTS.c.volume, _ACTS.c.year, _ACTS.c.event_date)
-    .select_from(_PARTIES.join(_ACTS, _PARTIES.c.act_id == _ACTS.c.id)
-                 .join(_OFFICES, _ACTS.c.registry_office_id == _OFFICES.c.id))
-    .where(_PARTIES.c.person_id.in_(bindparam("person_ids", expanding=True)),
-           _PARTIES.c.role.in_(("spouse", "partner")), _ACTS.c.act_type.in_(("MARRIAGE", "PARTNERSHIP")),
-           _ACTS.c.status != "annulled", _ACTS.c.event_date <= bindparam("as_on"))
     .order_by(_ACTS.c.event_date, _ACTS.c.id)
 )
+_BOND = slice(-6, None)
 
 
 def _members(session: Session, share_id: int, as_on: dt.date) -> tuple[Member, ...]:
-    rows = session.execute(_MEMBERS, {"share_id": share_id, "as_on": as_on}).all()
-    bonds: dict[tuple[int, str], list[ActRef]] = defaultdict(list)
-    for person_id, act_type, *reference in session.execute(
-            _BONDS, {"person_ids": sorted({r.id for r in rows}), "as_on": as_on}):
-        bonds[(person_id, act_type)].append(ActRef(*reference))
-    members = [_member(row, as_on, bonds) for row in rows]
+    memberships: dict[int, Row[*tuple[Any, ...]]] = {}
+    bonds: dict[tuple[int, str], dict[int, ActRef]] = defaultdict(dict)  # by act id: a person may be twice a member
+    for row in session.execute(_MEMBERS, {"share_id": share_id, "as_on": as_on}):
+        memberships.setdefault(row.membership_id, row)
+        if row.act_id is not None:
+            bonds[(row.id, row.act_type)][row.act_id] = ActRef(*row[_BOND])
+    in_order = {key: list(acts.values()) for key, acts in bonds.items()}
+    members = [_member(row, as_on, in_order) for row in memberships.values()]
     return tuple(sorted(members, key=lambda m: (MEMBER_ORDER.get(m.membertype, 3), m.birthdate, m.person_id)))
 
 

@@ -88,6 +88,7 @@ def _ways(registry: Registry) -> dict[str, tuple[Callable[[Session], Any], dict[
                                                          year_to=reference.year + 5), TODAY),
             {"postgresql": ["ix_civil_acts_office_year"], "sqlite": ["ix_civil_acts_office_year"]}),
         "loading": (lambda s: acts.load_act(s, birth), loading),
+        "loading-with-notes": (lambda s: acts.load_act(s, registry.find("BIRTH", note="correction")), loading),
     }
 
 
@@ -96,7 +97,8 @@ def _snake(reference: dict[str, Any]) -> dict[str, Any]:
     return {names.get(k, k): v for k, v in reference.items()}
 
 
-WAYS = ["reference", "amka", "name+birthdate", "search-by-person", "search-by-office-and-years", "loading"]
+WAYS = ["reference", "amka", "name+birthdate", "search-by-person", "search-by-office-and-years", "loading",
+        "loading-with-notes"]
 
 
 @pytest.mark.parametrize("way", WAYS)
@@ -115,6 +117,18 @@ def assert_indexed(engine: Engine, lookup: Callable[[Session], Any], indexes: li
     assert statements and not [scan for plan in plans for scan in full_scans(plan, tables)], everything
     for index in indexes:
         assert any(name in everything for name in index.split("|")), f"{index} not used\n{everything}"
+
+
+def test_an_act_by_reference_is_one_statement_and_its_notes_one_more(registry: Registry) -> None:
+    """The office, the act, its header, event and parties in one statement; the notes only for an act that has some."""
+    without_notes = registry.scalars("SELECT min(a.id) FROM civil_acts a WHERE a.act_type = 'BIRTH' AND NOT EXISTS "
+                                     "(SELECT 1 FROM marginal_notes n WHERE n.act_id = a.id)")[0]
+    for act_id, statements_sent in ((without_notes, 1), (registry.find("BIRTH", note="correction"), 2)):
+        reference = ActReference(**_snake(registry.reference(act_id)))
+        with captured_selects(registry.engine) as statements, Session(registry.engine) as session:
+            act = acts.get_act(session, "BIRTH", reference, None, TODAY)
+        assert len(statements) == statements_sent, statements
+        assert len(act.notes) == len(registry.expected(act_id)["marginalNote"]) and act.subjects == registry.person_ids(act_id)
 
 
 def test_records_name_their_data_subjects(registry: Registry) -> None:

@@ -29,7 +29,7 @@ from provider.registry.civil_status_certificates.criteria import (
 )
 from tests import certificates_data as data
 from tests.acts_data import Registry
-from tests.provider.registry.civil_registry_acts.test_queries import assert_indexed
+from tests.provider.registry.civil_registry_acts.test_queries import assert_indexed, captured_selects
 
 TABLES = ("persons", "family_shares", "family_share_members", "act_parties", "civil_acts", "municipalities",
           "certificates", "audit_events")
@@ -69,6 +69,15 @@ def _ways(registry: Registry) -> dict[str, tuple[Callable[[Session], Any], list[
 def test_every_lookup_is_indexed(registry: Registry, way: str) -> None:
     lookup, indexes = _ways(registry)[way]
     assert_indexed(registry.engine, lookup, indexes, TABLES)
+
+
+def test_a_family_status_by_amka_reads_in_two_statements(registry: Registry) -> None:
+    """The person with their memberships, then the share's members with their marriages and partnerships."""
+    request = CertificateRequest("σκοπός", person=PersonCriteria(amka=data.joined(registry, "CHILD").amka))
+    with captured_selects(registry.engine) as statements, Session(registry.engine) as session:
+        certificate = certificates.marital_status_certificate(session, request, TODAY, ISSUANCE)
+    assert len(statements) == 2, statements
+    assert len(certificate.members) > 1
 
 
 def test_numbers_have_their_form_and_are_not_sequential() -> None:
