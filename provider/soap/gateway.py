@@ -220,7 +220,8 @@ class Gateway:
 
     def _admit(self, call: Call, envelope: soap.Envelope) -> None:
         """Authentication, then the business checks that answer with an errorRecord: one transaction,
-        whose first statement reads the caller, their grant and the transaction id's earlier use."""
+        whose first statement reads the caller, their grant and the transaction id's earlier use, and whose
+        last takes a concurrency slot and counts the quota (one statement on PostgreSQL)."""
         now = _now()
         token = wssecurity.username_token(envelope.header)
         declared = call.declared
