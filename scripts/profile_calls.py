@@ -37,9 +37,8 @@ PARTS: dict[str, str] = {
     "admission": "authentication, grant, replay guard, concurrency slot, quota",
     "operation": "the domain lookup (and the certificate stored), its sessions",
     "answer": "reading the input record, the service's models, writing the answer (provider.soap.codec)",
-    "audit": "the audit event committed",
+    "audit": "the audit event committed (the concurrency slot freed with it)",
     "signing": "signing the answer (parse, C14N, RSA, serialize)",
-    "release": "releasing the concurrency slot",
     "other": "the rest of the gateway (WSGI, digests, metrics)",
 }
 
@@ -69,7 +68,6 @@ class Meter:
 def instrument(meter: Meter) -> None:
     """Wrap each part's entry points (module and class attributes, looked up at call time)."""
     from audit import events
-    from provider.access.concurrency import ConcurrencyCap
     from provider.registry.civil_registry_acts import queries as acts
     from provider.registry.civil_status_certificates import queries as certificates
     from provider.registry.registry_parameters import queries as parameters
@@ -81,7 +79,7 @@ def instrument(meter: Meter) -> None:
     for owner, name, part in (
         (xmlparse, "parse", "parse"), (soap, "parse_envelope", "parse"), (Gateway, "_validate", "parse"),
         (Gateway, "_admit", "admission"), (Gateway, "_dispatch", "answer"), (events, "record", "audit"),
-        (ResponseSigner, "sign_tree", "signing"), (ConcurrencyCap, "release", "release"),
+        (ResponseSigner, "sign_tree", "signing"),
         (acts, "get_act", "operation"), (acts, "search_acts", "operation"),
         (certificates, "marital_status_certificate", "operation"), (parameters, "municipalities", "operation"),
     ):

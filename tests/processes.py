@@ -14,9 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.models import Agency
 from provider.access import admin
+from provider.access.accreditation import Caller
 from provider.access.credentials import CredentialKey
 from tests.conftest import PASSWORD, PreparedDatabase, signing_key_files
 
@@ -100,3 +103,12 @@ def new_agency(database: PreparedDatabase, *, daily_quota: int = 10_000, environ
         admin.add_user(session, CredentialKey(database.key_file), username=username, agency_code=code,
                        system_code="SYS", password=PASSWORD, environment=environment)
     return username
+
+
+def caller_of(database: PreparedDatabase, username: str) -> Caller:
+    """The Caller admission makes of ``username``, a WS user of ``new_agency``."""
+    code = username.removeprefix("u-").upper()
+    with Session(database.engine) as session:
+        agency = session.scalars(select(Agency).where(Agency.code == code)).one()
+        return Caller(0, username, (), "SYS", agency.id, code, agency.status, agency.valid_from, agency.valid_to,
+                      agency.daily_quota)

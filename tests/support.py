@@ -1,11 +1,13 @@
 """Helpers for the tests: SOAP requests built from the templates in tests/data/requests,
-HTTP posting, response parsing and audit-row lookup."""
+HTTP posting, response parsing, audit-row lookup and the SQL statements a piece of code sends."""
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -14,7 +16,7 @@ from xml.sax.saxutils import escape
 
 import requests
 from lxml import etree
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from db.models import AuditEvent, AuditEventSubject
 from provider.xml import namespaces as ns
@@ -141,6 +143,21 @@ def latest_audit_row(engine: Engine) -> AuditEvent:
         row = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
         assert row is not None
         return row
+
+
+@contextmanager
+def statements_sent(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent on ``engine`` inside the block (an executemany is one; a commit is none)."""
+    statements: list[str] = []
+
+    def remember(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
 
 
 def as_dict(obj: Any) -> Any:

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from db.models import Agency, AgencySystem, DailyUsage, Grant, UsedNonce, UsedTransaction, WsUser
 from provider.access import lockout
@@ -325,27 +328,42 @@ def duplicate_transaction(transaction_id: str, call_sequence_id: str) -> MitrooE
     )
 
 
-def _quota_statement(dialect: str) -> Any:
-    usage = DailyUsage.__table__
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(usage).values(agency_id=bindparam("agency_id"), day=bindparam("day"), calls=1)
+_USAGE = DailyUsage.__table__
+
+
+def counting(statement: PgInsert | SqliteInsert) -> ReturningInsert[int]:
+    """``statement``, an INSERT of an agency's row of the day in agency_daily_usage with one call, made to
+    count one call more on the row that exists instead, while it holds fewer calls than the bind parameter
+    ``quota``: it returns the calls counted, or no row when the quota is spent (and then counts nothing).
+    The plain count below, and the PostgreSQL statement that takes a concurrency slot and counts the call
+    (provider/access/concurrency.py)."""
     return statement.on_conflict_do_update(
-        index_elements=[usage.c.agency_id, usage.c.day],
-        set_={"calls": usage.c.calls + 1},
-        where=usage.c.calls < bindparam("quota"),
-    ).returning(usage.c.calls)
+        index_elements=[_USAGE.c.agency_id, _USAGE.c.day],
+        set_={"calls": _USAGE.c.calls + 1},
+        where=_USAGE.c.calls < bindparam("quota"),
+    ).returning(_USAGE.c.calls)
 
 
-_QUOTA = {dialect: _quota_statement(dialect) for dialect in ("postgresql", "sqlite")}
+_COUNT_CALL = {
+    dialect: counting(insert(_USAGE).values(agency_id=bindparam("agency_id"), day=bindparam("day"), calls=1))
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
-def consume_quota(session: Session, caller: Caller, day: dt.date) -> None:
-    """Count this call against the agency's daily quota and commit; refuse once the quota is spent."""
-    statement = _QUOTA[session.get_bind().dialect.name]
-    used = session.execute(statement, {"agency_id": caller.agency_id, "day": day, "quota": caller.daily_quota}
-                           ).scalar_one_or_none()
-    session.commit()
-    if used is None or used > caller.daily_quota:
+def quota_parameters(caller: Caller, day: dt.date) -> dict[str, Any]:
+    return {"agency_id": caller.agency_id, "day": day, "quota": caller.daily_quota}
+
+
+def count_call(session: Session, caller: Caller, day: dt.date) -> int | None:
+    """Count this call against the agency's daily quota on ``session`` (uncommitted): the calls counted on
+    ``day``, or None when the quota is spent (nothing counted)."""
+    statement = _COUNT_CALL[session.get_bind().dialect.name]
+    return session.execute(statement, quota_parameters(caller, day)).scalar_one_or_none()
+
+
+def check_quota(caller: Caller, calls: int | None, day: dt.date) -> None:
+    """Refuse the call whose count against the daily quota came to ``calls`` (None: the quota was spent)."""
+    if calls is None or calls > caller.daily_quota:
         raise MitrooError(
             ErrorCode.MP_QUOTA_EXCEEDED,
             f"ο φορέας {caller.agency_code} εξάντλησε το ημερήσιο όριο {caller.daily_quota} κλήσεων για {day.isoformat()}",

@@ -24,7 +24,6 @@ from typing import Any
 
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from audit import events
 from db.engine import CallSessions
@@ -221,11 +220,12 @@ class Gateway:
 
     def _admit(self, call: Call, envelope: soap.Envelope) -> None:
         """Authentication, then the business checks that answer with an errorRecord: one transaction,
-        whose first statement reads the caller, their grant and the transaction id's earlier use."""
+        whose first statement reads the caller, their grant and the transaction id's earlier use, and whose
+        last takes a concurrency slot and counts the quota (one statement on PostgreSQL)."""
         now = _now()
         token = wssecurity.username_token(envelope.header)
         declared = call.declared
-        with self.sessions() as session:  # committed by consume_quota
+        with self.sessions() as session:  # committed by the cap's admit
             admission = self.authenticator.admit(
                 session, token, now, call.observed_ip, self.service, call.operation or "",
                 (declared.get("auditUnit") or "").strip(), (declared.get("auditTransactionId") or "").strip(),
@@ -236,8 +236,7 @@ class Gateway:
             accreditation.check_active(caller, now.date())
             accreditation.check_grant(caller, self.service, call.operation or "", admission.granted)
             call.retry_of = accreditation.replay_of(admission.used, record.transaction_id, call.content_digest)
-            call.slot = self.cap.acquire(caller, call.call_sequence_id, now, session)
-            accreditation.consume_quota(session, caller, now.date())
+            call.slot = self.cap.admit(session, caller, call.call_sequence_id, now)
 
     def _dispatch(self, call: Call, envelope: soap.Envelope) -> tuple[str, Answer]:
         """The operation's answer: its errorRecord when the call was rejected, else the handler's."""
@@ -333,12 +332,6 @@ class Gateway:
         fails, the slot stays with the call and is released on its own afterwards)."""
         error = call.error
         caller = call.caller
-        slot = call.slot
-
-        def release(session: Session) -> None:
-            if slot is not None:
-                self.cap.release(slot, session)
-
         with metrics.AUDIT_SECONDS.time():
             events.record(
                 self.sessions,
@@ -360,7 +353,7 @@ class Gateway:
                     purpose=call.purpose,
                 ),
                 claim,
-                release,
+                call.slot,
             )
         call.slot = None
 

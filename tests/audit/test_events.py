@@ -1,12 +1,65 @@
-"""The audit store: append-only in the database itself, and fail-closed when unwritable."""
+"""The audit store: what one event writes and in how many statements, append-only in the database
+itself, and fail-closed when unwritable."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+import datetime as dt
+import uuid
 
-from tests.conftest import PASSWORD, USERS, Running
-from tests.support import envelope, post, security_text
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from audit import events
+from db.engine import make_sessionmaker
+from db.models import AuditEvent, CallSlot, UsedTransaction
+from provider.access.concurrency import ConcurrencyCap, Slot
+from tests.conftest import PASSWORD, USERS, PreparedDatabase, Running
+from tests.processes import caller_of, new_agency
+from tests.support import audit_row, audit_subjects, envelope, post, security_text, statements_sent
+
+
+def an_event(subjects: frozenset[int] = frozenset()) -> events.Event:
+    return events.Event(call_sequence_id=str(uuid.uuid4()), server_time=dt.datetime.now(dt.UTC), service="s",
+                        operation="o", observed_ip="127.0.0.1", outcome="OK", duration_ms=1, request_digest="0" * 64,
+                        subjects=subjects)
+
+
+def count(database: PreparedDatabase, table: type[AuditEvent | UsedTransaction | CallSlot], *where: object) -> int:
+    with Session(database.engine) as session:
+        return session.scalar(select(func.count()).select_from(table).where(*where)) or 0
+
+
+def test_an_event_its_subjects_claim_and_slot_release_are_one_statement_on_postgresql(
+    database: PreparedDatabase,
+) -> None:
+    """On PostgreSQL one statement of data-modifying CTEs; SQLite, which has none, one per table."""
+    caller = caller_of(database, new_agency(database))
+    sessions = make_sessionmaker(database.engine)
+    event = an_event(frozenset({7, 11}))
+    slot = ConcurrencyCap(sessions, limit=2, lease_seconds=60).acquire(caller, event.call_sequence_id, event.server_time)
+    claim = events.TransactionClaim(caller.agency_id, "unit", uuid.uuid4().hex, "1" * 64)
+    with statements_sent(database.engine) as statements:
+        event_id = events.record(sessions, event, claim, slot)
+    assert len(statements) == (1 if database.kind == "postgresql" else 4)
+    assert audit_row(database.engine, event.call_sequence_id).id == event_id
+    assert audit_subjects(database.engine, event_id) == {7, 11}
+    assert count(database, UsedTransaction, UsedTransaction.call_sequence_id == event.call_sequence_id) == 1
+    assert count(database, CallSlot, CallSlot.agency_id == caller.agency_id) == 0
+
+
+def test_a_claimed_transaction_id_claimed_again_is_a_replay_and_writes_nothing(database: PreparedDatabase) -> None:
+    caller = caller_of(database, new_agency(database))
+    sessions = make_sessionmaker(database.engine)
+    claim = events.TransactionClaim(caller.agency_id, "unit", uuid.uuid4().hex, "1" * 64)
+    events.record(sessions, an_event(), claim)
+    again = an_event(frozenset({7}))
+    slot = ConcurrencyCap(sessions, limit=2, lease_seconds=60).acquire(caller, again.call_sequence_id, again.server_time)
+    assert isinstance(slot, Slot)
+    with pytest.raises(events.ReplayDetected):
+        events.record(sessions, again, claim, slot)
+    assert count(database, AuditEvent, AuditEvent.call_sequence_id == again.call_sequence_id) == 0
+    assert count(database, CallSlot, CallSlot.agency_id == caller.agency_id) == 1  # freed by the next audit event
 
 
 def test_update_and_delete_are_refused_by_the_database(provider: Running) -> None:

@@ -22,12 +22,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from db.engine import make_sessionmaker
-from db.models import Agency, CallSlot
+from db.models import CallSlot
 from provider.access import concurrency
-from provider.access.accreditation import Caller
 from provider.access.concurrency import ConcurrencyCap
 from tests.conftest import PASSWORD, PreparedDatabase, discard_database, prepare_database
-from tests.processes import ProviderProcess, new_agency, provider_process
+from tests.processes import ProviderProcess, caller_of, new_agency, provider_process
 from tests.support import Answer, audit_record, audit_row, envelope, post, security_text
 
 pytestmark = pytest.mark.slow  # providers in processes of their own
@@ -166,14 +165,6 @@ def test_a_transaction_id_is_used_once_across_both_processes(pair: Pair, databas
 # -- the concurrency cap -----------------------------------------------------------------------------
 
 
-def caller_of(database: PreparedDatabase, username: str) -> Caller:
-    code = username.removeprefix("u-").upper()
-    with Session(database.engine) as session:
-        agency = session.scalars(select(Agency).where(Agency.code == code)).one()
-        return Caller(0, username, (), "SYS", agency.id, code, agency.status, agency.valid_from, agency.valid_to,
-                      agency.daily_quota)
-
-
 def slots_held(database: PreparedDatabase, agency_id: int) -> int:
     with Session(database.engine) as session:
         return session.scalar(select(func.count()).select_from(CallSlot).where(CallSlot.agency_id == agency_id)) or 0
@@ -245,7 +236,7 @@ def test_trying_a_taken_slot_locks_nothing(own_postgres: PreparedDatabase) -> No
         assert admission.execute(concurrency._TAKE_EXPIRED, attempt).first() is None
         with sessions() as audit:
             audit.execute(text("SET LOCAL lock_timeout = '2s'"))
-            cap.release(held, audit)
+            audit.execute(concurrency.RELEASE, concurrency.release_parameters(held))
             audit.commit()
         assert cap.acquire(caller, "in-admission", now, admission) is not None
         admission.commit()
