@@ -77,14 +77,29 @@ class _Held:
 _HELD: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("held_connection", default=None)
 
 
+class CallSession(Session):
+    """A session on a call's held connection. A ``with`` block that ends normally with its transaction
+    still open (a block of reads: writers commit themselves) ends it with COMMIT, not with the ROLLBACK
+    of ``Session.close``: for reads the two are the same, but on a ROLLBACK psycopg forgets every
+    statement it has prepared on the connection, so each call's statements would be parsed and planned
+    again by PostgreSQL (most of the database's CPU per call). A block that ends with an exception
+    still rolls back."""
+
+    def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        if type_ is None and self.in_transaction():
+            self.commit()
+        super().__exit__(type_, value, traceback)
+
+
 class CallSessions(sessionmaker[Session]):
     """A sessionmaker whose sessions, inside ``hold()``, all run on the one connection held for it.
 
     The provider holds a connection for each call: the admission checks, the operation and the audit
     event then take one connection from the pool (one pre-ping) instead of one each. The sessions still
-    run one after the other, each its own transaction. A session opened while another is in the middle
-    of a transaction on the held connection, or after that connection was invalidated (the database
-    went away), gets a connection of its own from the pool, as without ``hold()``.
+    run one after the other, each its own transaction, and are ``CallSession``s. A session opened while
+    another is in the middle of a transaction on the held connection, or after that connection was
+    invalidated (the database went away), gets a connection of its own from the pool, as without
+    ``hold()``.
     """
 
     def __call__(self, **local_kw: Any) -> Session:
@@ -92,7 +107,7 @@ class CallSessions(sessionmaker[Session]):
         if held is not None and "bind" not in local_kw:
             connection = held.usable()
             if connection is not None:
-                local_kw["bind"] = connection
+                return CallSession(**{**self.kw, **local_kw, "bind": connection})
         return super().__call__(**local_kw)
 
     @contextlib.contextmanager
