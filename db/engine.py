@@ -86,7 +86,8 @@ class CallSession(Session):
     still rolls back."""
 
     def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        if type_ is None and self.in_transaction():
+        transaction = self.get_transaction()
+        if type_ is None and transaction is not None and transaction.is_active:  # not one a failure ended
             self.commit()
         super().__exit__(type_, value, traceback)
 

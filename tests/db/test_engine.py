@@ -1,13 +1,14 @@
 """``CallSessions``: inside ``hold()`` the sessions of a call run on one pooled connection, one after the
 other; a session opened while another is mid-transaction, or after a failed commit, gets a connection
-of its own."""
+of its own; a block of reads ends with COMMIT (the driver keeps its prepared statements), a block that raises
+still rolls back."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from db.engine import make_sessionmaker
+from db.engine import make_engine, make_sessionmaker
 from tests.conftest import PreparedDatabase
 
 
@@ -49,3 +50,32 @@ def test_a_commit_that_failed_does_not_poison_the_held_connection(database: Prep
         with sessions() as after:
             assert after.execute(text("SELECT 1")).scalar_one() == 1
             after.commit()
+
+
+def test_a_block_of_reads_keeps_the_statements_the_driver_prepared(database: PreparedDatabase) -> None:
+    """A call's session that ends normally commits (the same as a rollback for reads): on PostgreSQL a
+    ROLLBACK makes psycopg forget its prepared statements, and every call would be planned anew."""
+    sessions = make_sessionmaker(database.engine)
+    with sessions.hold():
+        for _ in range(8):  # psycopg prepares a statement on its fifth execution on a connection
+            with sessions() as reading:
+                assert reading.execute(text("SELECT count(*) FROM act_types WHERE code <> :c"), {"c": "x"}).scalar_one()
+        with sessions() as looking:
+            if database.kind == "postgresql":
+                prepared = looking.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+                assert any("FROM act_types" in statement for statement in prepared), prepared
+
+
+def test_a_block_that_raises_still_rolls_back(database: PreparedDatabase) -> None:
+    engine = make_engine(database.url)  # its own pool: no connection another test left behind
+    sessions = make_sessionmaker(engine)
+    with sessions.hold():
+        with sessions() as setup:
+            setup.execute(text("CREATE TEMP TABLE written (id int)"))
+            setup.commit()
+        with pytest.raises(RuntimeError), sessions() as writing:
+            writing.execute(text("INSERT INTO written VALUES (1)"))
+            raise RuntimeError("the call failed")
+        with sessions() as after:
+            assert after.execute(text("SELECT count(*) FROM written")).scalar_one() == 0
+    engine.dispose()
