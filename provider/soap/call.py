@@ -13,8 +13,6 @@ from provider.access.concurrency import Slot
 from provider.errors import MitrooError
 from provider.xml.auditrecord import AuditRecord
 
-ENVIRON_KEY = "mitroo.call"
-
 
 @dataclass
 class Call:
