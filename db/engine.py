@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,18 +78,32 @@ _HELD: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("held_conne
 
 
 class CallSession(Session):
-    """A session on a call's held connection. A ``with`` block that ends normally with its transaction
-    still open (a block of reads: writers commit themselves) ends it with COMMIT, not with the ROLLBACK
-    of ``Session.close``: for reads the two are the same, but on a ROLLBACK psycopg forgets every
-    statement it has prepared on the connection, so each call's statements would be parsed and planned
-    again by PostgreSQL (most of the database's CPU per call). A block that ends with an exception
-    still rolls back."""
+    """A session on a call's held connection, which ends a transaction that wrote nothing with COMMIT
+    rather than the ROLLBACK of ``Session.close``: for reads the two are the same, but on a ROLLBACK
+    psycopg forgets every statement it has prepared on the connection, so each call's statements would
+    be parsed and planned again by PostgreSQL (most of the database's CPU per call).
+
+    A ``with`` block that ends normally commits a transaction still open (a block of reads: writers
+    commit themselves). A block that ends with an exception (a business refusal such as "not found"
+    is one) rolls back, unless PostgreSQL says the transaction wrote nothing (no transaction id was
+    assigned to it): then it commits too, and the exception goes on unchanged."""
 
     def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
         transaction = self.get_transaction()
-        if type_ is None and transaction is not None and transaction.is_active:  # not one a failure ended
-            self.commit()
+        if transaction is not None and transaction.is_active:  # not one a failure ended
+            try:
+                if type_ is None or self._wrote_nothing():
+                    self.commit()
+            except SQLAlchemyError:
+                if type_ is None:
+                    raise
+                # raising, the block's own exception goes on; close() below rolls back
         super().__exit__(type_, value, traceback)
+
+    def _wrote_nothing(self) -> bool:
+        if self.get_bind().dialect.name != "postgresql":
+            return False  # SQLite's driver prepares nothing that a rollback would lose
+        return bool(self.execute(text("SELECT txid_current_if_assigned() IS NULL")).scalar_one())
 
 
 class CallSessions(sessionmaker[Session]):

@@ -4,6 +4,8 @@ of its own; a block of reads ends with COMMIT (the driver keeps its prepared sta
 still rolls back."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -52,14 +54,22 @@ def test_a_commit_that_failed_does_not_poison_the_held_connection(database: Prep
             after.commit()
 
 
-def test_a_block_of_reads_keeps_the_statements_the_driver_prepared(database: PreparedDatabase) -> None:
-    """A call's session that ends normally commits (the same as a rollback for reads): on PostgreSQL a
-    ROLLBACK makes psycopg forget its prepared statements, and every call would be planned anew."""
+class Refused(Exception):
+    """A business refusal raised inside a block of reads (as "not found" is)."""
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["ending-normally", "ending-with-a-refusal"])
+def test_a_block_of_reads_keeps_the_statements_the_driver_prepared(database: PreparedDatabase, refused: bool) -> None:
+    """A call's session that wrote nothing ends with COMMIT (for reads the same as a rollback), also when
+    the block raises: on PostgreSQL a ROLLBACK makes psycopg forget its prepared statements, and every
+    call would be planned anew. The block's exception goes on unchanged."""
     sessions = make_sessionmaker(database.engine)
     with sessions.hold():
         for _ in range(8):  # psycopg prepares a statement on its fifth execution on a connection
-            with sessions() as reading:
+            with contextlib.suppress(Refused), sessions() as reading:
                 assert reading.execute(text("SELECT count(*) FROM act_types WHERE code <> :c"), {"c": "x"}).scalar_one()
+                if refused:
+                    raise Refused()
         with sessions() as looking:
             if database.kind == "postgresql":
                 prepared = looking.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
