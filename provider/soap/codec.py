@@ -130,6 +130,7 @@ def plan(cls: type) -> _Model:
 
 def _read(model: _Model, element: etree._Element) -> types.SimpleNamespace:
     values: dict[str, Any] = {member.name: member.default for member in model.members}
+    repeated: dict[str, list[Any]] = {}  # a repeated member's items, in document order
     for child in element:
         tag = child.tag
         if not isinstance(tag, str):  # a comment or processing instruction
@@ -139,10 +140,10 @@ def _read(model: _Model, element: etree._Element) -> types.SimpleNamespace:
             continue
         value = None if child.get(_XSI_NIL) in ("true", "1") else _value(member, child)
         if member.many:
-            values[member.name] = [*(values[member.name] or ()), value]
+            repeated.setdefault(member.name, []).append(value)
         else:
             values[member.name] = value
-    return types.SimpleNamespace(**values)
+    return types.SimpleNamespace(**{**values, **repeated})
 
 
 def _value(member: _Member, element: etree._Element) -> Any:

@@ -152,3 +152,18 @@ def test_a_value_the_schema_admits_but_python_cannot_hold_is_refused_as_schema_i
         _read_birthdate(text)
     assert refused.value.code is ErrorCode.MP_SCHEMA_INVALID
     assert "birthdate" in refused.value.description
+
+
+def test_a_repeated_element_is_read_whole_and_in_order() -> None:
+    """Thousands of items, near the hardened parser's limit of 10,000 tags (each read once: the list is
+    appended to, not copied per item)."""
+    documents = [f"D{number}" for number in range(9_000)]
+    body = envelope("finalizeRollApplication", security=security_text(USERS.aade, PASSWORD),
+                    service="specialElectoralRolls", input_xml=(
+                        "<svc:applicationNumber>4501-2010-000001</svc:applicationNumber><svc:protocolNumber>1/2026"
+                        "</svc:protocolNumber><svc:protocolDate>2026-01-15</svc:protocolDate>"
+                        + "".join(f"<svc:document>{code}</svc:document>" for code in documents)))
+    checked = soap.parse_envelope(xmlparse.parse(body))
+    assert contract.validation_schema("specialElectoralRolls").validate(checked.operation)
+    record = contract.codec("specialElectoralRolls").read(checked.operation_name, checked.operation)
+    assert record is not None and record.document == documents
