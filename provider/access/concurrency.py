@@ -4,9 +4,9 @@ worker and process, so one agency cannot take every worker while the others queu
 The state is in the database (table ``agency_call_slots``): an agency's slots are numbered
 0 … N-1 and a call holds one, taken with an INSERT … ON CONFLICT DO NOTHING when the slot is free (no
 row) or an UPDATE … WHERE expires_at <= now when its holder's lease has run out; neither locks a
-slot it does not take, so callers racing for slots cannot deadlock. A call first tries one slot picked
-at random, blind; only when that one is held does it read the agency's slots and try the free or
-expired ones. Two callers can never hold the same slot, whichever process they run in, and a call that
+slot it does not take, so callers racing for slots cannot deadlock. A call first tries one slot blind:
+the one its thread's last call of the agency held, else one at random; only when that one is held
+does it read the agency's slots and try the free or expired ones. Two callers can never hold the same slot, whichever process they run in, and a call that
 finds every slot taken is refused at once with ``MP_CONCURRENCY_LIMIT`` rather than queued.
 
 A call's slot is taken in its admission transaction (``ConcurrencyCap.admit``), which also counts the
@@ -89,6 +89,22 @@ class ConcurrencyCap:
         self.lease = dt.timedelta(seconds=lease_seconds)
         self._unreleased: list[Slot] = []  # slots whose release failed; released at the next acquire
         self._lock = threading.Lock()
+        self._last = threading.local()  # .slots: agency id -> the slot this thread's last call held
+
+    def _guess(self, agency_id: int) -> int:
+        """The slot to try blind: the one this thread's last call of the agency held, which that call's
+        audit freed (unless another call has taken it since), else one at random. With every slot of an
+        agency busy, a random guess finds its slot held as often as the slots are; the thread's own
+        last slot is nearly always free."""
+        number = getattr(self._last, "slots", {}).get(agency_id)
+        return number if number is not None and number < self.limit else random.randrange(self.limit)
+
+    def _remember(self, slot: Slot | None) -> Slot | None:
+        if slot is not None:
+            if not hasattr(self._last, "slots"):
+                self._last.slots = {}
+            self._last.slots[slot.agency_id] = slot.number
+        return slot
 
     def admit(self, session: Session, caller: Caller, call_sequence_id: str, now: dt.datetime) -> Slot | None:
         """Take one of the agency's slots (None when there is no cap) and count the call against the
@@ -99,16 +115,17 @@ class ConcurrencyCap:
         if self.limit > 0:
             self._release_unreleased(session)
             if session.get_bind().dialect.name == "postgresql":
-                number = random.randrange(self.limit)
+                number = self._guess(caller.agency_id)
                 taken, calls = session.execute(_TAKE_FREE_COUNTING, {
                     **self._parameters(caller, call_sequence_id, now, number), **quota_parameters(caller, now.date()),
                 }).one()
                 if taken is not None:
-                    return _admitted(session, caller, Slot(caller.agency_id, number, call_sequence_id), calls, now)
+                    slot = Slot(caller.agency_id, number, call_sequence_id)
+                    return self._remember(_admitted(session, caller, slot, calls, now))
                 slot = self._take(session, caller, call_sequence_id, now, tried_one=True)
             else:
                 slot = self._take(session, caller, call_sequence_id, now)
-        return _admitted(session, caller, slot, count_call(session, caller, now.date()), now)
+        return self._remember(_admitted(session, caller, slot, count_call(session, caller, now.date()), now))
 
     def acquire(self, caller: Caller, call_sequence_id: str, now: dt.datetime, session: Session | None = None
                 ) -> Slot | None:
@@ -127,11 +144,11 @@ class ConcurrencyCap:
 
     def _take(self, session: Session, caller: Caller, call_sequence_id: str, now: dt.datetime,
               tried_one: bool = False) -> Slot:
-        """A slot picked at random, tried blind (unless the caller has ``tried_one`` already); when that one
+        """A slot tried blind (``_guess``; unless the caller has ``tried_one`` already); when that one
         is held, the first of the free or expired slots read that can be taken; or ``MP_CONCURRENCY_LIMIT``."""
         dialect = session.get_bind().dialect.name
         if not tried_one:
-            number = random.randrange(self.limit)
+            number = self._guess(caller.agency_id)
             parameters = self._parameters(caller, call_sequence_id, now, number)
             if session.execute(_TAKE_FREE[dialect], parameters).scalar_one_or_none() is not None:
                 return Slot(caller.agency_id, number, call_sequence_id)
