@@ -6,8 +6,9 @@ The state is in the database (table ``agency_call_slots``): an agency's slots ar
 row) or an UPDATE … WHERE expires_at <= now when its holder's lease has run out; neither locks a
 slot it does not take, so callers racing for slots cannot deadlock. A call first tries one slot blind:
 the one its thread's last call of the agency held, else one at random; only when that one is held
-does it read the agency's slots and try the free or expired ones. Two callers can never hold the same slot, whichever process they run in, and a call that
-finds every slot taken is refused at once with ``MP_CONCURRENCY_LIMIT`` rather than queued.
+does it read the agency's slots and try the free or expired ones. Two callers can never hold the
+same slot, whichever process they run in, and a call that finds every slot taken is refused at once
+with ``MP_CONCURRENCY_LIMIT`` rather than queued.
 
 A call's slot is taken in its admission transaction (``ConcurrencyCap.admit``), which also counts the
 call against the agency's daily quota (provider/access/accreditation.py): a call refused for its slot
