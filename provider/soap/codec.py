@@ -10,7 +10,7 @@ use, and hands the answer to the signer as a tree:
 
 - ``read``: the ``<op>InputRecord`` element of a validated request as a plain record (attributes named
   as the elements; absent ones None, repeated ones a list), what spyne's deserializer gave the
-  handlers. A value the schema admits but Python cannot hold (a year 0 date) is MP_SCHEMA_INVALID.
+  handlers. A value the schema admits but Python cannot hold (the year 10000) is MP_SCHEMA_INVALID.
 - ``write``: the response envelope, element for element what spyne's Soap11 writes: members in model
   order, each in its model's namespace, an absent optional member left out, an absent mandatory or
   nillable one written ``xsi:nil="true"``, dates and times in ISO 8601, booleans ``true``/``false``.
@@ -19,6 +19,7 @@ use, and hands the answer to the signer as a tree:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,14 +91,9 @@ class _Model:
     by_name: dict[str, _Member]
 
 
-_PLANS: dict[type, _Model] = {}
-
-
-def plan(cls: type) -> _Model:
-    """The plan of spyne model ``cls`` (built once, shared by every service that uses the model)."""
-    found = _PLANS.get(cls)
-    if found is not None:
-        return found
+@functools.cache  # the services' models: built once, shared by every service that uses one
+def _plan(cls: type) -> _Model:
+    """The plan of spyne model ``cls``."""
     if getattr(cls, "__extends__", None) is not None:
         raise TypeError(f"{cls.__name__}: the codec does not write models that extend others")
     namespace = cls.get_namespace()  # type: ignore[attr-defined]
@@ -107,7 +103,7 @@ def plan(cls: type) -> _Model:
         if attributes.sub_ns is not None or attributes.sub_name is not None:
             raise TypeError(f"{cls.__name__}.{name}: renamed members are not supported by the codec")
         if issubclass(member_cls, ComplexModelBase):
-            model: _Model | None = plan(member_cls)
+            model: _Model | None = _plan(member_cls)
             read: Callable[[str], Any] = str
             write: Callable[[Any], str] = str
         else:
@@ -120,9 +116,7 @@ def plan(cls: type) -> _Model:
                 raise TypeError(f"{cls.__name__}.{name}: a DateTime without timezone=True")
         members.append(_Member(name, f"{{{namespace}}}{name}", model, read, write, attributes.max_occurs > 1,
                                attributes.min_occurs, attributes.default))
-    built = _Model(tuple(members), {member.name: member for member in members})
-    _PLANS[cls] = built
-    return built
+    return _Model(tuple(members), {member.name: member for member in members})
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -211,9 +205,9 @@ class ServiceCodec:
                 input_name = list(request._type_info)[-1]  # after the auditRecord
                 self._operations[name] = _Operation(
                     f"{{{request.get_namespace()}}}{input_name}",
-                    plan(request._type_info[input_name]),
+                    _plan(request._type_info[input_name]),
                     f"{{{response.get_namespace()}}}{response.get_type_name()}",
-                    plan(response),
+                    _plan(response),
                 )
 
     def read(self, operation: str, element: etree._Element) -> types.SimpleNamespace | None:
