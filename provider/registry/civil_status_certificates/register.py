@@ -90,14 +90,16 @@ def new_number(kind: str, issued_at: dt.datetime) -> str:
 
 def content_digest(certificate: Any) -> str:
     """SHA-256 of the certificate's published content (canonical JSON; internal person ids left out)."""
-    def published(value: Any) -> Any:
+    def published(value: Any) -> Any:  # dataclasses.asdict without its deep copies, person ids left out
+        if dataclasses.is_dataclass(value):
+            return {f.name: published(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "person_id"}
         if isinstance(value, dict):
             return {k: published(v) for k, v in value.items() if k != "person_id"}
         if isinstance(value, (list, tuple)):
             return [published(v) for v in value]
         return value
 
-    content = published(dataclasses.asdict(certificate))
+    content = published(certificate)
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 

@@ -12,7 +12,7 @@ from spyne import Boolean, ComplexModel, Date, DateTime, Int
 from audit import query, report
 from provider.errors import ErrorCode, MitrooError
 from provider.soap.call import Call
-from provider.soap.services.common import Mandatory, Optional, service_class, text
+from provider.soap.services.common import Mandatory, Optional, build, service_class, text
 from provider.xml import namespaces as ns
 
 SERVICE = "audit"
@@ -128,7 +128,7 @@ def _network(value: str | None, field: str) -> Any:
         raise _invalid(field, str(exc)) from None
 
 
-def _search(call: Call, data: Any) -> SearchResult:
+def _search(call: Call, data: Any) -> Any:
     limit = data.maxResults or DEFAULT_RESULTS
     if not 1 <= limit <= MAX_RESULTS:
         raise _invalid("maxResults", f"από 1 έως {MAX_RESULTS}")
@@ -149,8 +149,8 @@ def _search(call: Call, data: Any) -> SearchResult:
             protocol=data.protocol, subjects=subjects,
         )
         found = list(query.search(session, criteria, offset=data.offset or 0, limit=limit + 1))
-    return SearchResult(
-        auditEvent=[AuditEventRecord(
+    return build(SearchResult,
+        auditEvent=[build(AuditEventRecord,
             callSequenceId=e.call_sequence_id, serverTime=e.server_time, service=e.service, operation=e.operation,
             agencyCode=e.agency_code, systemCode=e.system_code, username=e.username,
             auditTransactionId=e.audit_transaction_id, auditTransactionDate=e.audit_transaction_date,
@@ -166,7 +166,7 @@ def _athens_midnight(day: dt.date | None) -> dt.datetime | None:
     return None if day is None else dt.datetime.combine(day, dt.time(), tzinfo=report.ATHENS)
 
 
-def _report(call: Call, data: Any) -> AccessReport:
+def _report(call: Call, data: Any) -> Any:
     with call.sessions() as session:
         try:
             result = report.subject_report(session, data.amka.strip(), since=_athens_midnight(data.since),
@@ -174,7 +174,7 @@ def _report(call: Call, data: Any) -> AccessReport:
         except report.SubjectNotFound as exc:
             raise MitrooError(ErrorCode.MP_NOT_FOUND, str(exc)) from None
         call.touch(query.subjects_of(session, amka=result.amka))
-    return AccessReport(amka=result.amka, name=result.name, access=[AccessRecord(
+    return build(AccessReport, amka=result.amka, name=result.name, access=[build(AccessRecord,
         when=a.when, agencyCode=a.agency_code, agencyName=a.agency_name, unit=a.unit, service=a.service,
         operation=a.operation, protocol=a.protocol, purpose=a.purpose, callSequenceId=a.call_sequence_id,
     ) for a in result.accesses])

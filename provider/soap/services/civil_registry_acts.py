@@ -16,6 +16,7 @@ from provider.soap.services.common import (
     Mandatory,
     Optional,
     PersonCriteria,
+    build,
     input_record,
     output_model,
     service_class,
@@ -152,7 +153,7 @@ class SearchActsInput(ComplexModel):
 
 
 def _act(act: acts.Act) -> Any:
-    return Act(
+    return build(Act,
         header=output_model(ActHeader, act.header),
         event=output_model(ActEvent, act.event),
         party=[output_model(ActParty, party) for party in act.parties],
@@ -180,13 +181,11 @@ def _search_acts(call: Call, data: Any) -> Any:
     with call.sessions() as session:
         result = acts.search_acts(session, criteria, today)
     call.touch(result.subjects)
-    return ActSearchResult(
-        act=[
-            ActSummary(header=output_model(ActHeader, s.header), mainParty=[output_model(PartyName, p) for p in s.main_parties])
-            for s in result.acts
-        ],
-        truncated=result.truncated,
-    )
+    return build(ActSearchResult, act=[
+        build(ActSummary, header=output_model(ActHeader, s.header),
+              mainParty=[output_model(PartyName, p) for p in s.main_parties])
+        for s in result.acts
+    ], truncated=result.truncated)
 
 
 Service = service_class(

@@ -22,6 +22,7 @@ from provider.soap.services.common import (
     Mandatory,
     Optional,
     PersonCriteria,
+    build,
     input_record,
     output_model,
     service_class,
@@ -213,12 +214,12 @@ def _issued(compose: Any, output: Any) -> Any:
 
 
 def _members(certificate: certificates.MaritalStatusCertificate) -> Any:
-    return MaritalStatusCertificate(header=output_model(CertificateHeader, certificate.header),
+    return build(MaritalStatusCertificate, header=output_model(CertificateHeader, certificate.header),
                                     member=[output_model(Member, m) for m in certificate.members])
 
 
 def _birth(certificate: certificates.BirthCertificate) -> Any:
-    return BirthCertificate(
+    return build(BirthCertificate,
         header=output_model(CertificateHeader, certificate.header), person=output_model(Member, certificate.person),
         parent=[output_model(Parent, p) for p in certificate.parents],
         birthAct=output_model(BirthActRef, certificate.birth_act) if certificate.birth_act else None,
@@ -226,7 +227,7 @@ def _birth(certificate: certificates.BirthCertificate) -> Any:
 
 
 def _registration(certificate: certificates.RegistrationCertificate) -> Any:
-    return RegistrationCertificate(header=output_model(CertificateHeader, certificate.header),
+    return build(RegistrationCertificate, header=output_model(CertificateHeader, certificate.header),
                                    person=output_model(Member, certificate.person))
 
 

@@ -94,10 +94,17 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+def build(model: type[Any], **values: Any) -> types.SimpleNamespace:
+    """An answer record of ``model`` with its members ``values`` (those left out are absent): a plain
+    record, which the codec writes as ``model``. A spyne instance would cost spyne's per-member set-up
+    for nothing: the codec only reads the attributes."""
+    assert all(name in model._type_info for name in values), f"not all members of {model.__name__}: {list(values)}"
+    return types.SimpleNamespace(**values)
+
+
 def output_model(model: type[Any], record: Any) -> types.SimpleNamespace:
-    """The values of ``model``'s members from the frozen ``record``'s fields of the same (camelCase) name;
-    others are left out. A plain record, which the codec writes as ``model`` (a spyne instance would cost
-    spyne's per-member set-up for nothing: the codec only reads the attributes)."""
+    """The answer record of ``model`` from the frozen ``record``'s fields of the same (camelCase) name;
+    others are left out."""
     names = model._type_info
     values = {_camel(f.name): getattr(record, f.name) for f in dataclasses.fields(record)}
     return types.SimpleNamespace(**{name: value for name, value in values.items() if name in names})
@@ -113,8 +120,8 @@ def input_record(record_type: type, data: Any) -> Any:
 Handler = Callable[[Call, Any], Any]
 
 
-def _error_record(error: MitrooError) -> ErrorRecord:
-    return ErrorRecord(errorCode=error.code.name, errorDescr=error.description)
+def _error_record(error: MitrooError) -> types.SimpleNamespace:
+    return build(ErrorRecord, errorCode=error.code.name, errorDescr=error.description)
 
 
 def answer(call: Call, handler: Handler, input_record: Any) -> tuple[Any, ...] | None:

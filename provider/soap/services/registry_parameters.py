@@ -7,7 +7,7 @@ from spyne import Boolean, ComplexModel, Unicode
 
 from provider.registry.registry_parameters import queries as parameters
 from provider.soap.call import Call
-from provider.soap.services.common import EmptyInput, Mandatory, service_class, text
+from provider.soap.services.common import EmptyInput, Mandatory, build, service_class, text
 from provider.xml import namespaces as ns
 
 SERVICE = "registryParameters"
@@ -78,9 +78,9 @@ MemberTypeList = _list_of("memberTypeList", "memberType", CodeEntry)
 def _get_municipalities(call: Call, data: Any) -> Any:
     with call.sessions() as session:
         rows = parameters.municipalities(session, data.regionCode)
-    return MunicipalityList(
+    return build(MunicipalityList,
         municipality=[
-            Municipality(
+            build(Municipality,
                 code=m.code,
                 name=m.name,
                 nameLatin=m.name_latin,
@@ -96,9 +96,9 @@ def _get_municipalities(call: Call, data: Any) -> Any:
 def _get_registry_offices(call: Call, data: Any) -> Any:
     with call.sessions() as session:
         rows = parameters.registry_offices(session, data.municipalityCode)
-    return RegistryOfficeList(
+    return build(RegistryOfficeList,
         registryOffice=[
-            RegistryOffice(
+            build(RegistryOffice,
                 code=o.code, name=o.name, municipalityCode=o.municipality_code, numbersByVolume=o.numbers_by_volume
             )
             for o in rows
@@ -110,7 +110,7 @@ def _code_list(list_type: type, field: str, query: Any) -> Any:
     def handler(call: Call, _data: Any) -> Any:
         with call.sessions() as session:
             rows = query(session)
-        return list_type(**{field: [CodeEntry(code=r.code, name=r.name, nameEn=r.name_en) for r in rows]})
+        return build(list_type, **{field: [build(CodeEntry, code=r.code, name=r.name, nameEn=r.name_en) for r in rows]})
 
     return handler
 

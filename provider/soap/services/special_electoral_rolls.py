@@ -24,7 +24,7 @@ from provider.registry.special_electoral_rolls.model import ElectionInfo, Holder
 from provider.registry.special_electoral_rolls.residence import Place
 from provider.soap.call import Call
 from provider.soap.services import special_electoral_rolls_types as m
-from provider.soap.services.common import service_class
+from provider.soap.services.common import build, service_class
 
 SERVICE = m.SERVICE
 
@@ -32,28 +32,28 @@ SERVICE = m.SERVICE
 
 
 def _place(place: Place | None) -> Any:
-    return m.MunicipalityRef(code=place.code, name=place.name) if place else None
+    return build(m.MunicipalityRef, code=place.code, name=place.name) if place else None
 
 
 def _guidance(advice: Guidance) -> Any:
-    return m.GuidanceType(code=advice.code, office=advice.office, form=advice.form, text=advice.text)
+    return build(m.GuidanceType, code=advice.code, office=advice.office, form=advice.form, text=advice.text)
 
 
 def _revision(revision: Revision | None) -> Any:
     if revision is None:
         return None
-    return m.RevisionType(year=revision.year, period=revision.period, start=revision.start,
+    return build(m.RevisionType, year=revision.year, period=revision.period, start=revision.start,
                           deadline=revision.deadline, postingFrom=revision.posting_from, postingTo=revision.posting_to)
 
 
 def _election(election: ElectionInfo) -> Any:
-    return m.ElectionType(code=election.code, name=election.name, electionDate=election.election_date,
+    return build(m.ElectionType, code=election.code, name=election.name, electionDate=election.election_date,
                           registrationDeadline=election.registration_deadline,
                           extendedDeadline=election.extended_deadline, bornBy=election.born_by)
 
 
 def _holder(holder: Holder) -> Any:
-    return m.HolderType(
+    return build(m.HolderType,
         surname=holder.surname, firstname=holder.firstname, surnameLatin=holder.surname_latin,
         firstnameLatin=holder.firstname_latin, fathername=holder.fathername, mothername=holder.mothername,
         gender=holder.gender, birthdate=holder.birthdate, birthdateExact=holder.birthdate_exact,
@@ -63,16 +63,16 @@ def _holder(holder: Holder) -> Any:
 
 
 def _permit(permit: Permit) -> Any:
-    return m.PermitType(permitNumber=permit.number, permitTypeCode=permit.type.code, permitTypeName=permit.type.name,
+    return build(m.PermitType, permitNumber=permit.number, permitTypeCode=permit.type.code, permitTypeName=permit.type.name,
                         authorityKind=permit.authority_kind, authorityName=permit.authority_name,
                         applicationDate=permit.application_date, validFrom=permit.valid_from, validTo=permit.valid_to)
 
 
 def _eligibility(result: check.Eligibility) -> Any:
-    output = m.EligibilityType(
+    output = build(m.EligibilityType,
         found=result.found, eligible=result.eligible, election=_election(result.election),
-        reason=[m.CodeText(code=r.code, description=r.description) for r in result.reasons],
-        requiredDocument=[m.DocumentType(code=d.code, description=d.description) for d in result.documents],
+        reason=[build(m.CodeText, code=r.code, description=r.description) for r in result.reasons],
+        requiredDocument=[build(m.DocumentType, code=d.code, description=d.description) for d in result.documents],
         guidance=[_guidance(g) for g in result.guidance],
     )
     applicant = result.applicant
@@ -80,13 +80,13 @@ def _eligibility(result: check.Eligibility) -> Any:
         output.holder, output.permit = _holder(applicant.holder), _permit(applicant.permit)
         category = applicant.category
         if category is not None:
-            output.category = m.CategoryType(code=category.code, letter=category.letter,
+            output.category = build(m.CategoryType, code=category.code, letter=category.letter,
                                              description=category.description,
                                              fiveYearResidenceRequired=category.five_year_basis is not None)
         output.fiveYearCompletedOn = five_year_completion(applicant)
     residence = result.residence
     if residence is not None:
-        output.residence = m.ResidenceType(
+        output.residence = build(m.ResidenceType,
             outcome=residence.outcome, municipality=_place(residence.place), since=residence.since,
             requiresResidenceCertificate=residence.requires_certificate,
             appliedMunicipality=_place(residence.applied), entitledHere=residence.entitled_here,
@@ -96,28 +96,28 @@ def _eligibility(result: check.Eligibility) -> Any:
 
 def _application(view: views.ApplicationView) -> Any:
     address = view.address
-    return m.ApplicationType(
+    return build(m.ApplicationType,
         applicationNumber=view.number, kind=view.kind, status=view.status, electionCode=view.election_code,
         electionName=view.election_name, municipality=_place(view.municipality), revision=_revision(view.revision),
         applicationDate=view.application_date, holder=_holder(view.holder), permitNumber=view.permit_number,
         criminalRecord=view.criminal_record, mothername=view.mothername, fathersurname=view.fathersurname,
         phone=view.phone, electoralDistrict=view.electoral_district, newMunicipality=_place(view.new_municipality),
-        address=m.Address(street=address.street, number=address.number, postalCode=address.postal_code)
+        address=build(m.Address, street=address.street, number=address.number, postalCode=address.postal_code)
         if address else None,
         protocolNumber=view.protocol_number, protocolDate=view.protocol_date, completedOn=view.completed_on,
-        document=[m.DocumentType(code=d.code, description=d.description) for d in view.documents],
+        document=[build(m.DocumentType, code=d.code, description=d.description) for d in view.documents],
         passportNumber=view.passport_number, specialElectoralNumber=view.special_electoral_number,
         rejectionReason=view.rejection_reason,
         rejectionGuidance=_guidance(view.rejection) if view.rejection else None, rejectionNote=view.rejection_note,
         previousApplicationNumber=view.previous_number, nextApplicationNumber=view.next_number,
-        event=[m.EventType(event=e.event, eventDate=e.event_date, recordedAt=e.recorded_at, agencyCode=e.agency_code,
+        event=[build(m.EventType, event=e.event, eventDate=e.event_date, recordedAt=e.recorded_at, agencyCode=e.agency_code,
                            username=e.username, callSequenceId=e.call_sequence_id, detail=e.detail)
                for e in view.events],
     )
 
 
 def _entry(entry: views.EntryView) -> Any:
-    return m.EntryType(
+    return build(m.EntryType,
         specialElectoralNumber=entry.special_electoral_number, gender=entry.gender, surname=entry.surname,
         firstname=entry.firstname, fathername=entry.fathername, mothername=entry.mothername,
         spouseName=entry.spouse_name, maidenName=entry.maiden_name, birthdate=entry.birthdate,
@@ -168,7 +168,7 @@ def _create(call: Call, data: Any) -> Any:
     with call.sessions() as session:
         created = applications.create(session, _context(call), request)
     call.touch(created.subjects)
-    return m.CreateResult(rollApplication=_application(created.application),
+    return build(m.CreateResult, rollApplication=_application(created.application),
                           eligibility=_eligibility(created.eligibility) if created.eligibility else None)
 
 
@@ -202,7 +202,7 @@ def _roll(call: Call, data: Any) -> Any:
         found = roll.special_roll(session, _context(call), data.municipalityCode, data.revisionYear,
                                   data.revisionPeriod)
     call.touch(found.subjects)
-    return m.RollType(municipality=_place(found.municipality), revision=_revision(found.revision),
+    return build(m.RollType, municipality=_place(found.municipality), revision=_revision(found.revision),
                       entryCount=len(found.entries), entry=[_entry(e) for e in found.entries],
                       addition=[_entry(e) for e in found.additions], deletion=[_entry(e) for e in found.deletions],
                       finalizedOn=found.finalized_on)
@@ -213,7 +213,7 @@ def _create_citizen(call: Call, data: Any) -> Any:
     with call.sessions() as session:
         created = applications.create(session, _context(call), request, citizen=True)
     call.touch(created.subjects)
-    return m.CreateResult(rollApplication=_application(created.application),
+    return build(m.CreateResult, rollApplication=_application(created.application),
                           eligibility=_eligibility(created.eligibility) if created.eligibility else None)
 
 
@@ -222,10 +222,10 @@ def _reject_unmatched(call: Call, data: Any) -> Any:
     with call.sessions() as session:
         found = unmatched.reject_unmatched(session, _context(call), request)
     call.touch(found.subjects)
-    return m.UnmatchedType(
+    return build(m.UnmatchedType,
         applicationNumber=found.number, municipality=_place(found.municipality), electionCode=found.election_code,
         applicationDate=found.application_date,
-        applicant=m.ApplicantCriteria(permitNumber=found.permit_number, surnamePrefix=found.surname_prefix,
+        applicant=build(m.ApplicantCriteria, permitNumber=found.permit_number, surnamePrefix=found.surname_prefix,
                                       firstnamePrefix=found.firstname_prefix, birthYear=found.birth_year),
         protocolNumber=found.protocol_number, decisionDate=found.decision_date,
         rejectionReason=found.guidance.code, rejectionGuidance=_guidance(found.guidance),
@@ -244,7 +244,7 @@ def _notify(call: Call, data: Any) -> Any:
 
 
 def _objection(view: objections.ObjectionView) -> Any:
-    return m.ObjectionType(
+    return build(m.ObjectionType,
         objectionNumber=view.number, kind=view.kind, status=view.status, municipality=_place(view.municipality),
         revision=_revision(view.revision), holder=_holder(view.holder),
         specialElectoralNumber=view.special_electoral_number, applicationNumber=view.application_number,
@@ -283,7 +283,7 @@ def _finalize_roll(call: Call, data: Any) -> Any:
     with call.sessions() as session:
         done = finality.finalize_roll(session, _context(call), request)
     call.touch(done.subjects)
-    return m.FinalizationType(municipality=_place(done.municipality), revision=_revision(done.revision),
+    return build(m.FinalizationType, municipality=_place(done.municipality), revision=_revision(done.revision),
                               finalizedOn=done.finalized_on, entryCount=done.entry_count, agencyCode=done.agency_code,
                               username=done.username, recordedAt=done.recorded_at)
 

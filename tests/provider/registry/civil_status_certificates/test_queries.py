@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -104,3 +106,21 @@ def test_the_digest_covers_the_published_content_only(registry: Registry) -> Non
     assert certificate_register.content_digest(renumbered) == digest  # internal ids are not published
     renamed = dataclasses.replace(certificate, header=dataclasses.replace(certificate.header, purpose="άλλος"))
     assert certificate_register.content_digest(renamed) != digest
+
+
+def test_the_digest_is_that_of_the_canonical_json_of_the_published_content(registry: Registry) -> None:
+    """Stored certificates were digested over the JSON of ``dataclasses.asdict`` less the person ids: a
+    faster walk must give the same digest, or verifying an older certificate would fail."""
+    request = CertificateRequest("σκοπός", person=PersonCriteria(amka=data.joined(registry, "CHILD").amka))
+    with Session(registry.engine) as session:
+        certificate = certificates.marital_status_certificate(session, request, TODAY, ISSUANCE)
+
+    def published(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: published(v) for k, v in value.items() if k != "person_id"}
+        return [published(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+    content = json.dumps(published(dataclasses.asdict(certificate)), sort_keys=True, ensure_ascii=False, default=str,
+                         separators=(",", ":"))
+    assert '"person_id"' not in content and certificate.members[0].surname in content
+    assert certificate_register.content_digest(certificate) == hashlib.sha256(content.encode()).hexdigest()
