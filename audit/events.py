@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, Integer, Select, Table, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
+from db.engine import CallSessions
 from db.models import AuditEvent, AuditEventSubject, UsedTransaction
 from provider.access.concurrency import RELEASE, Slot, release_parameters
 
@@ -89,12 +89,13 @@ _RECORD = {(claiming, releasing): _record_statement(claiming, releasing)
            for claiming in (False, True) for releasing in (False, True)}
 
 
-def record(sessions: sessionmaker[Session], event: Event, claim: TransactionClaim | None = None,
+def record(sessions: CallSessions, event: Event, claim: TransactionClaim | None = None,
            slot: Slot | None = None) -> int:
     """Write ``event`` (and ``claim``), free the call's concurrency ``slot`` in the same transaction and
-    commit; return the event id."""
+    commit; return the event id. (On PostgreSQL one statement, sent in autocommit: it is its own
+    transaction.)"""
     try:
-        with sessions() as session:
+        with sessions.autocommit() as session:
             try:
                 event_id = _write(session.connection(), event, claim, slot)
                 session.commit()

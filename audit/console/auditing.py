@@ -18,11 +18,10 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from audit import events
 from audit.console.auth import Auditor
 from audit.console.masking import mask_numbers
+from db.engine import CallSessions
 
 SERVICE = "auditConsole"
 HIDDEN_FIELDS = frozenset({"password", "csrf_token"})  # never part of a request's digest
@@ -52,7 +51,7 @@ def request_of(method: str, path: str, query: str, form: Mapping[str, str] | Ite
     return Request(method, path, query, tuple((str(k), str(v)) for k, v in items), observed_ip, started)
 
 
-def record(sessions: sessionmaker[Session], request: Request, operation: str, *, auditor: Auditor | None,
+def record(sessions: CallSessions, request: Request, operation: str, *, auditor: Auditor | None,
            outcome: str = "OK", detail: str | None = None, subjects: frozenset[int] = frozenset(),
            purpose: str | None = None, protocol: str | None = None, username: str | None = None) -> str:
     """Write the audit event of one console action; return its callSequenceId. Raises

@@ -13,12 +13,12 @@ from typing import Any
 
 from flask import current_app, g, request, session
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
 from audit.console import auditing
 from audit.console import sessions as console_sessions
 from audit.console.i18n import DEFAULT, translate
+from db.engine import CallSessions
 from provider.access.accreditation import Authenticator
 from provider.access.client_address import observed_ip
 from provider.settings import Settings
@@ -52,7 +52,7 @@ class ConsoleError(Exception):
 class Console:
     settings: Settings
     engine: Engine
-    sessions: sessionmaker[Session]
+    sessions: CallSessions
     authenticator: Authenticator
 
     @property

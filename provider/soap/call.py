@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session, sessionmaker
-
+from db.engine import CallSessions
 from provider.access.accreditation import Caller
 from provider.access.concurrency import Slot
 from provider.errors import MitrooError
@@ -20,7 +19,7 @@ class Call:
     call_sequence_date: dt.datetime
     service: str
     observed_ip: str
-    sessions: sessionmaker[Session]
+    sessions: CallSessions  # reads go through sessions.autocommit(), writes through a session of their own
     # The SHA-256 of the client certificate the TLS front verified (provider.access.transport), or None.
     client_cert_sha256: str | None = None
     operation: str | None = None

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
 
 from audit import events
+from db.engine import make_sessionmaker
 from tests.conftest import PreparedDatabase
 
 pytestmark = pytest.mark.slow  # each test runs the mitroo-audit CLI in a process
@@ -39,7 +39,7 @@ def formula_events(engine: Engine) -> str:
     """One event per formula character, the value in every caller-controlled text field it can go
     in, plus one harmless event; their own agency code."""
     agency = f"CSV{uuid.uuid4().hex[:8].upper()}"
-    sessions = sessionmaker(engine)
+    sessions = make_sessionmaker(engine)
     at = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC)
     for n, value in enumerate([*FORMULAS.values(), HARMLESS]):
         events.record(sessions, events.Event(

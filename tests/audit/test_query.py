@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from audit import events
 from audit.query import AuditFilter, QueryError, ip_criterion, search, subjects_of
+from db.engine import make_sessionmaker
 from tests.acts_data import Registry
 from tests.conftest import PreparedDatabase
 
@@ -76,7 +77,7 @@ def known(database: PreparedDatabase, registry: Registry) -> KnownEvents:
                           operation="getCountries", declared={"auditProtocol": "ΑΠ 2/2026"}),
         "ipv6": _event("ipv6", agency, 60 * 48, observed_ip="2001:db8::5", declared={"auditUserIp": "not-an-ip"}),
     }
-    sessions = sessionmaker(database.engine)
+    sessions = make_sessionmaker(database.engine)
     for event in plan.values():
         events.record(sessions, event)
     return KnownEvents(agency, {name: e.call_sequence_id for name, e in plan.items()}, person.amka, person.id,
@@ -256,7 +257,7 @@ def test_a_burst_is_flagged(database: PreparedDatabase) -> None:
     from audit.stats import compute
 
     agency = f"AB{uuid.uuid4().hex[:8].upper()}"
-    sessions = sessionmaker(database.engine)
+    sessions = make_sessionmaker(database.engine)
     for second in (1, 15, 30, 59, 61):  # four in the minute 10:00, one in 10:01 (Athens)
         events.record(sessions, _event(f"b{second}", agency, 0, server_time=T0 + dt.timedelta(seconds=second)))
     with Session(database.engine) as session:

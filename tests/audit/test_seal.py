@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session, close_all_sessions, sessionmaker
+from sqlalchemy.orm import Session, close_all_sessions
 
 from audit import events
 from audit.seal import seal, verify
+from db.engine import make_sessionmaker
 from tests.conftest import PreparedDatabase, discard_database, prepare_database, signing_key_files
 
 pytestmark = pytest.mark.slow  # a throwaway migrated database per test
@@ -37,7 +38,7 @@ def store(database: PreparedDatabase, tmp_path: Path) -> Iterator[PreparedDataba
 
 
 def record(engine: Engine, count: int, start: int = 0, at: dt.datetime = PAST) -> list[str]:
-    sessions = sessionmaker(engine)
+    sessions = make_sessionmaker(engine)
     ids = []
     for n in range(start, start + count):
         event = events.Event(

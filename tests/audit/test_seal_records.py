@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, close_all_sessions, sessionmaker
+from sqlalchemy.orm import Session, close_all_sessions
 
 from audit import events, sealrecords
 from audit.seal import SealRefused, seal, verify
+from db.engine import make_sessionmaker
 from provider.xml.keys import KeySource, load_signing_key, sha256_hex
 from tests.audit.test_seal import event_id, record, tamper
 from tests.audit.tsa import LocalTsa, make_tsa_files, serve_tsa
@@ -189,7 +190,7 @@ def test_a_back_dated_insert_is_named_and_refused(store: PreparedDatabase, tmp_p
     assert audit(env, "verify").returncode == 0
     # An insider's INSERT (allowed by the append-only guard) dated inside the second sealed batch.
     forged = str(uuid.uuid4())
-    events.record(sessionmaker(store.engine), events.Event(
+    events.record(make_sessionmaker(store.engine), events.Event(
         call_sequence_id=forged, server_time=BASE + dt.timedelta(minutes=10, seconds=2), service="civilRegistryActs",
         operation="getBirthAct", observed_ip="192.0.2.1", outcome="OK", duration_ms=5, request_digest="b" * 64,
         agency_code="AADE", system_code="EISPRAXIS", username="u", subjects=frozenset({7})))

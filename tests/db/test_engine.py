@@ -89,3 +89,48 @@ def test_a_block_that_raises_still_rolls_back(database: PreparedDatabase) -> Non
         with sessions() as after:
             assert after.execute(text("SELECT count(*) FROM written")).scalar_one() == 0
     engine.dispose()
+
+
+def test_autocommit_makes_each_statement_its_own_transaction_then_gives_the_connection_back(
+        database: PreparedDatabase) -> None:
+    """On PostgreSQL, ``autocommit()`` sends its statements without BEGIN and COMMIT: each is a transaction
+    of its own (two get two transaction ids; a write is visible to others before the block ends), the
+    driver keeps its prepared statements even when the block raises, and the call's next session is a
+    transaction again. On SQLite it is an ordinary session, committed when the block ends."""
+    engine = make_engine(database.url)
+    sessions = make_sessionmaker(engine)
+    postgresql = database.kind == "postgresql"
+    with sessions.hold():
+        with sessions() as setup:
+            setup.execute(text("CREATE TABLE IF NOT EXISTS autocommit_probe (id int)"))
+            setup.execute(text("DELETE FROM autocommit_probe"))
+            setup.commit()
+        with sessions.autocommit() as single:
+            single.execute(text("INSERT INTO autocommit_probe VALUES (1)"))
+            with engine.connect() as other:  # another connection sees the row at once, or (SQLite) not yet
+                seen = other.execute(text("SELECT count(*) FROM autocommit_probe")).scalar_one()
+            assert seen == (1 if postgresql else 0)
+            if postgresql:
+                first, second = (single.execute(text("SELECT txid_current()")).scalar_one() for _ in range(2))
+                assert first != second
+        for _ in range(8):  # psycopg prepares a statement on its fifth execution on a connection
+            with contextlib.suppress(Refused), sessions.autocommit() as reading:
+                assert reading.execute(text("SELECT count(*) FROM act_types WHERE code <> :c"), {"c": "y"}).scalar_one()
+                raise Refused()
+        with sessions() as after:
+            if postgresql:
+                prepared = after.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+                assert any("code <> $1" in statement for statement in prepared), prepared
+                assert after.execute(text("SELECT txid_current()")).scalar_one() == after.execute(
+                    text("SELECT txid_current()")).scalar_one()  # one transaction again
+            after.execute(text("INSERT INTO autocommit_probe VALUES (2)"))
+            after.rollback()
+            assert after.execute(text("SELECT count(*) FROM autocommit_probe")).scalar_one() == 1
+        with pytest.raises(Refused), sessions.autocommit() as failing:
+            failing.execute(text("INSERT INTO autocommit_probe VALUES (3)"))
+            raise Refused()
+        with sessions() as last:  # committed by its statement on PostgreSQL; rolled back with the block on SQLite
+            assert last.execute(text("SELECT count(*) FROM autocommit_probe")).scalar_one() == (2 if postgresql else 1)
+            last.execute(text("DROP TABLE autocommit_probe"))
+            last.commit()
+    engine.dispose()

@@ -166,7 +166,7 @@ def _get_act(act_type: str) -> Any:
         reference = input_record(act_criteria.ActReference, data.actReference)
         person = input_record(act_criteria.PersonCriteria, data.person)
         today = act_criteria.registry_today(call.call_sequence_date)
-        with call.sessions() as session:
+        with call.sessions.autocommit() as session:
             act = acts.get_act(session, act_type, reference, person, today)
         call.touch(act.subjects)
         return _act(act)
@@ -178,7 +178,7 @@ def _search_acts(call: Call, data: Any) -> Any:
     criteria = input_record(act_criteria.SearchCriteria, data)
     criteria = dataclasses.replace(criteria, person=input_record(act_criteria.PersonCriteria, data.person))
     today = act_criteria.registry_today(call.call_sequence_date)
-    with call.sessions() as session:
+    with call.sessions.autocommit() as session:
         result = acts.search_acts(session, criteria, today)
     call.touch(result.subjects)
     return build(ActSearchResult, act=[

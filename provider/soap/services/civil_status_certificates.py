@@ -232,7 +232,7 @@ def _registration(certificate: certificates.RegistrationCertificate) -> Any:
 
 
 def _verify(call: Call, data: Any) -> Any:
-    with call.sessions() as session:
+    with call.sessions.autocommit() as session:
         verification = certificate_register.verify(session, data.certificateNumber)
     if verification.subject_person_id is not None:
         call.touch([verification.subject_person_id])

@@ -76,7 +76,7 @@ MemberTypeList = _list_of("memberTypeList", "memberType", CodeEntry)
 
 
 def _get_municipalities(call: Call, data: Any) -> Any:
-    with call.sessions() as session:
+    with call.sessions.autocommit() as session:
         rows = parameters.municipalities(session, data.regionCode)
     return build(MunicipalityList,
         municipality=[
@@ -94,7 +94,7 @@ def _get_municipalities(call: Call, data: Any) -> Any:
 
 
 def _get_registry_offices(call: Call, data: Any) -> Any:
-    with call.sessions() as session:
+    with call.sessions.autocommit() as session:
         rows = parameters.registry_offices(session, data.municipalityCode)
     return build(RegistryOfficeList,
         registryOffice=[
@@ -108,7 +108,7 @@ def _get_registry_offices(call: Call, data: Any) -> Any:
 
 def _code_list(list_type: type, field: str, query: Any) -> Any:
     def handler(call: Call, _data: Any) -> Any:
-        with call.sessions() as session:
+        with call.sessions.autocommit() as session:
             rows = query(session)
         return build(list_type, **{field: [build(CodeEntry, code=r.code, name=r.name, nameEn=r.name_en) for r in rows]})
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 import requests
 from sqlalchemy import text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from audit import events
 from audit.query import EXPORTED
 from audit.seal import seal
+from db.engine import make_sessionmaker
 from tests.audit.console.conftest import (
     Console,
     Seeded,
@@ -71,7 +72,7 @@ def sealed_store(database: PreparedDatabase, tmp_path: Path) -> Iterator[tuple[C
     """A fresh database of the same kind with three sealed events and one newer, and a console on it."""
     store = prepare_database(database.kind, tmp_path)
     past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
-    sessions = sessionmaker(store.engine)
+    sessions = make_sessionmaker(store.engine)
     ids = []
     for n in range(4):
         event = events.Event(

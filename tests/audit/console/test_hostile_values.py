@@ -10,10 +10,11 @@ import uuid
 import pytest
 import requests
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from audit import events
 from consumer_client import InvalidInput, MitrooClient
+from db.engine import make_sessionmaker
 from db.models import AuditEvent
 from tests.audit.console.conftest import Console, Seeded, console_events, csrf_token, run_search
 from tests.conftest import PASSWORD, USERS, Running, signing_key_files
@@ -29,7 +30,7 @@ def stored(console: Console, **fields: object) -> str:
         operation="getBirthAct", observed_ip="192.0.2.77", outcome="MP_INVALID_INPUT", duration_ms=2,
         request_digest="0" * 64)
     values.update(fields)
-    events.record(sessionmaker(console.database.engine), events.Event(**values))  # type: ignore[arg-type]
+    events.record(make_sessionmaker(console.database.engine), events.Event(**values))  # type: ignore[arg-type]
     return call_sequence_id
 
 

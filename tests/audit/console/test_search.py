@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy.orm import sessionmaker
 
 from audit import events
+from db.engine import make_sessionmaker
 from tests.audit.console.conftest import Console, Seeded, console_events, run_search
 from tests.conftest import USERS
 
@@ -81,7 +81,7 @@ def thirty(console: Console) -> str:
     """Thirty events of an agency of their own, a minute apart."""
     agency = f"PG{uuid.uuid4().hex[:8].upper()}"
     start = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
-    sessions = sessionmaker(console.database.engine)
+    sessions = make_sessionmaker(console.database.engine)
     for n in range(30):
         events.record(sessions, events.Event(
             call_sequence_id=str(uuid.uuid4()), server_time=start + dt.timedelta(minutes=n),
