@@ -94,7 +94,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, worker
     settings = _settings()
     logs.configure(settings.log_level)
     _check_startable(settings)
-    from provider.server.serving import ServeOptions, run
+    from provider.server.serving import AddressInUse, ServeOptions, run
 
     def ready(listening: str, behind: str = "") -> None:
         from provider.soap import contract
@@ -121,7 +121,10 @@ def serve(host: str | None, port: int | None, workers: int, threads: int, worker
     options = ServeOptions(host=host or settings.host, port=settings.port if port is None else port,
                            workers=workers, threads=threads, worker_class=worker_class, keep_alive=keep_alive,
                            graceful_timeout=graceful_timeout, access_log=access_log)
-    run(settings, options, ready)
+    try:
+        run(settings, options, ready)
+    except AddressInUse as exc:
+        raise click.ClickException(f"cannot serve: something else listens on {exc}") from None
 
 
 def _check_startable(settings: Settings) -> None:

@@ -4,6 +4,12 @@
   loads) and then forks the workers; each worker builds its own ``Provider`` after the fork (no
   preload), so no database connection, pool or key object crosses a fork.
 - Keep-alive: gthread workers keep an idle client connection open ``keep_alive`` seconds.
+- Each worker listens on a socket of its own (gunicorn's ``reuse_port``: SO_REUSEPORT), and the kernel
+  spreads new connections over them. On one shared socket the worker that woke first took them: 32
+  keep-alive connections opened at once all went to one worker, which then served every call on one
+  core while the other idled (half the throughput; scripts/bench). The master checks once that nothing
+  else listens on the address (SO_REUSEPORT would otherwise let a second server share it), and the
+  first worker that is ready says so (``ready``).
 - Graceful shutdown: on SIGTERM the workers stop accepting, finish the calls in flight (their audit
   events committed, their answers sent) within ``graceful_timeout`` and exit; the master exits 0.
   SIGINT (Ctrl-C) stops at once, like any server.
@@ -14,9 +20,11 @@
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import gc
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,7 +75,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         o = self.options
         config: dict[str, Any] = {
-            "bind": [f"[{o.host}]:{o.port}" if ":" in o.host else f"{o.host}:{o.port}"],
+            "bind": [address(o.host, o.port)],
+            "reuse_port": True,  # a listening socket per worker: see the module's docstring
             "workers": o.workers,
             "worker_class": o.worker_class,
             "threads": o.threads,
@@ -82,7 +91,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "secure_scheme_headers": {},
             "proc_name": "mitroo-provider",
             "logconfig_dict": logs.gunicorn_logconfig(self.settings.log_level, o.access_log),
-            "when_ready": self._when_ready,
+            "post_worker_init": self._post_worker_init,
             "worker_exit": _worker_exit,
             "child_exit": _child_exit,
         }
@@ -99,9 +108,11 @@ class _Server(BaseApplication):  # type: ignore[misc]
         gc.freeze()  # the app's long-lived objects (spyne models, schemas) leave the collector's rounds
         return app
 
-    def _when_ready(self, arbiter: Any) -> None:
-        host, port = arbiter.LISTENERS[0].sock.getsockname()[:2]
-        self.ready(f"http://{'[' + host + ']' if ':' in host else host}:{port}")
+    def _post_worker_init(self, worker: Any) -> None:
+        """In each worker, its socket listening and its app built: the first worker the master started
+        tells that the server is ready (once; a worker started later replaces one)."""
+        if worker.age == 1:
+            self.ready(f"http://{address(self.options.host, self.options.port)}")
 
 
 # glibc's mallopt parameter for the number of malloc arenas (malloc.h: M_ARENA_MAX).
@@ -139,8 +150,42 @@ def _child_exit(_arbiter: Any, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
+class AddressInUse(Exception):
+    """Something else listens on the address serve was given."""
+
+
+def address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def free_port(host: str) -> int:
+    """A port nothing listens on at ``host`` now (for ``--port 0``)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def check_unused(host: str, port: int) -> None:
+    """Raise ``AddressInUse`` when a socket listens on ``host``:``port``. The workers' sockets share their
+    port with SO_REUSEPORT, which a second server of the same user could join unnoticed; this bind,
+    without it, fails while anything listens there (SO_REUSEADDR lets it pass a previous run's
+    connections still in TIME_WAIT)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise AddressInUse(f"{address(host, port)}: {exc.strerror}") from None
+
+
 def run(settings: Settings, options: ServeOptions, ready: Callable[[str], None]) -> None:
-    """Serve until stopped; ``ready`` gets the listening URL once the socket is bound."""
+    """Serve until stopped; ``ready`` gets the listening URL once a worker listens and can answer.
+    Raises ``AddressInUse`` when something else listens on the address."""
+    if options.port == 0:
+        options = dataclasses.replace(options, port=free_port(options.host))
+    check_unused(options.host, options.port)
     made = prepare_metrics_dir()
     try:
         _Server(settings, options, ready).run()

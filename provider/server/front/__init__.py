@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from provider.access.transport import CLIENT_CERT_HEADER
+from provider.server.serving import address, free_port
 from provider.settings import Settings
 from provider.xml import envelope as soap
 
@@ -111,17 +112,6 @@ def render(settings: Settings, listen: str, backend: str, runtime: Path, gracefu
     return re.sub(r"\{\{(\w+)\}\}", value, TEMPLATE.read_text(encoding="utf-8"))
 
 
-def _free_port(host: str) -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def _address(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
 def _backend_env(settings: Settings) -> dict[str, str]:
     """The environment of the gunicorn child: no front, no TLS of its own, the front trusted as a proxy."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MITROO_TLS_", "MITROO_FRONT"))}
@@ -147,7 +137,7 @@ def _wait_listening(host: str, port: int, nginx: subprocess.Popen[bytes], second
             return
         except OSError:
             time.sleep(0.05)
-    raise FrontError(f"nginx did not listen on {_address(host, port)} within {seconds:.0f} s")
+    raise FrontError(f"nginx did not listen on {address(host, port)} within {seconds:.0f} s")
 
 
 def _stop(process: subprocess.Popen[str], signum: int, seconds: float) -> None:
@@ -186,7 +176,7 @@ def run(settings: Settings, host: str, port: int, backend_args: list[str], grace
     for path in (settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file):
         if path is not None and not os.access(path, os.R_OK):
             raise FrontError(f"cannot read {path} (MITROO_TLS_* settings)")
-    port = port or _free_port(host)
+    port = port or free_port(host)
     runtime = Path(tempfile.mkdtemp(prefix="mitroo-front-"))
     runtime.chmod(0o711)  # nginx's workers (another user when serve runs as root) reach their temp dirs
     stopping: list[int] = []
@@ -203,13 +193,13 @@ def run(settings: Settings, host: str, port: int, backend_args: list[str], grace
             return backend.wait() or 1
         threading.Thread(target=backend.stdout.read, daemon=True).start()  # type: ignore[union-attr]
         config = runtime / "nginx.conf"
-        config.write_text(render(settings, _address(host, port), match.group(1), runtime, graceful_timeout),
+        config.write_text(render(settings, address(host, port), match.group(1), runtime, graceful_timeout),
                           encoding="utf-8")
         nginx = subprocess.Popen([nginx_binary, "-p", str(runtime), "-c", str(config), "-e", "stderr"],
                                  stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent, start_new_session=True)
         _wait_listening(host, port, nginx, 15)
         scheme = "https" if settings.tls else "http"
-        ready(f"{scheme}://{_address(host, port)}", f"http://{match.group(1)}")
+        ready(f"{scheme}://{address(host, port)}", f"http://{match.group(1)}")
         while not stopping and nginx.poll() is None and backend.poll() is None:
             time.sleep(0.2)
         if not stopping:
