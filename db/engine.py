@@ -149,8 +149,10 @@ class CallSessions(sessionmaker[Session]):
             with Session(**{**self.kw, "bind": connection}) as session:
                 yield session
         finally:
-            if not connection.invalidated:
+            try:
                 driver.autocommit = False
+            except Exception:  # a connection the driver cannot switch back is not reused
+                connection.invalidate()
 
     @contextlib.contextmanager
     def hold(self) -> Iterator[None]:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from db.engine import make_engine, make_sessionmaker
-from tests.conftest import PreparedDatabase
+from tests.conftest import PreparedDatabase, create_pg_database, drop_pg_database
 
 
 def test_sessions_in_a_hold_share_one_connection(database: PreparedDatabase) -> None:
@@ -134,3 +134,22 @@ def test_autocommit_makes_each_statement_its_own_transaction_then_gives_the_conn
             last.execute(text("DROP TABLE autocommit_probe"))
             last.commit()
     engine.dispose()
+
+
+def test_a_connection_lost_in_autocommit_fails_the_block_and_not_the_next_session() -> None:
+    """PostgreSQL ends the held connection under an autocommit block: the block's own error comes out
+    (switching the lost connection back out of autocommit does not replace it), and the call's next
+    session still works, on a connection of its own. (SQLite has no server to end a connection.)"""
+    url = create_pg_database()
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    with sessions.hold():
+        with pytest.raises(DBAPIError), sessions.autocommit() as reading:
+            pid = reading.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with engine.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            reading.execute(text("SELECT 1"))
+        with sessions() as after:
+            assert after.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+    engine.dispose()
+    drop_pg_database(url)
