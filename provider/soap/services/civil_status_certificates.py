@@ -215,7 +215,7 @@ def _issued(compose: Any, output: Any) -> Any:
 
 def _members(certificate: certificates.MaritalStatusCertificate) -> Any:
     return build(MaritalStatusCertificate, header=output_model(CertificateHeader, certificate.header),
-                                    member=[output_model(Member, m) for m in certificate.members])
+                                           member=[output_model(Member, m) for m in certificate.members])
 
 
 def _birth(certificate: certificates.BirthCertificate) -> Any:
@@ -228,7 +228,7 @@ def _birth(certificate: certificates.BirthCertificate) -> Any:
 
 def _registration(certificate: certificates.RegistrationCertificate) -> Any:
     return build(RegistrationCertificate, header=output_model(CertificateHeader, certificate.header),
-                                   person=output_model(Member, certificate.person))
+                                          person=output_model(Member, certificate.person))
 
 
 def _verify(call: Call, data: Any) -> Any:

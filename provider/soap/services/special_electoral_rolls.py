@@ -43,13 +43,13 @@ def _revision(revision: Revision | None) -> Any:
     if revision is None:
         return None
     return build(m.RevisionType, year=revision.year, period=revision.period, start=revision.start,
-                          deadline=revision.deadline, postingFrom=revision.posting_from, postingTo=revision.posting_to)
+                                 deadline=revision.deadline, postingFrom=revision.posting_from, postingTo=revision.posting_to)
 
 
 def _election(election: ElectionInfo) -> Any:
     return build(m.ElectionType, code=election.code, name=election.name, electionDate=election.election_date,
-                          registrationDeadline=election.registration_deadline,
-                          extendedDeadline=election.extended_deadline, bornBy=election.born_by)
+                                 registrationDeadline=election.registration_deadline,
+                                 extendedDeadline=election.extended_deadline, bornBy=election.born_by)
 
 
 def _holder(holder: Holder) -> Any:
@@ -64,8 +64,8 @@ def _holder(holder: Holder) -> Any:
 
 def _permit(permit: Permit) -> Any:
     return build(m.PermitType, permitNumber=permit.number, permitTypeCode=permit.type.code, permitTypeName=permit.type.name,
-                        authorityKind=permit.authority_kind, authorityName=permit.authority_name,
-                        applicationDate=permit.application_date, validFrom=permit.valid_from, validTo=permit.valid_to)
+                               authorityKind=permit.authority_kind, authorityName=permit.authority_name,
+                               applicationDate=permit.application_date, validFrom=permit.valid_from, validTo=permit.valid_to)
 
 
 def _eligibility(result: check.Eligibility) -> Any:
@@ -81,8 +81,8 @@ def _eligibility(result: check.Eligibility) -> Any:
         category = applicant.category
         if category is not None:
             output.category = build(m.CategoryType, code=category.code, letter=category.letter,
-                                             description=category.description,
-                                             fiveYearResidenceRequired=category.five_year_basis is not None)
+                                                    description=category.description,
+                                                    fiveYearResidenceRequired=category.five_year_basis is not None)
         output.fiveYearCompletedOn = five_year_completion(applicant)
     residence = result.residence
     if residence is not None:
@@ -111,7 +111,7 @@ def _application(view: views.ApplicationView) -> Any:
         rejectionGuidance=_guidance(view.rejection) if view.rejection else None, rejectionNote=view.rejection_note,
         previousApplicationNumber=view.previous_number, nextApplicationNumber=view.next_number,
         event=[build(m.EventType, event=e.event, eventDate=e.event_date, recordedAt=e.recorded_at, agencyCode=e.agency_code,
-                           username=e.username, callSequenceId=e.call_sequence_id, detail=e.detail)
+                                  username=e.username, callSequenceId=e.call_sequence_id, detail=e.detail)
                for e in view.events],
     )
 
@@ -169,7 +169,7 @@ def _create(call: Call, data: Any) -> Any:
         created = applications.create(session, _context(call), request)
     call.touch(created.subjects)
     return build(m.CreateResult, rollApplication=_application(created.application),
-                          eligibility=_eligibility(created.eligibility) if created.eligibility else None)
+                                 eligibility=_eligibility(created.eligibility) if created.eligibility else None)
 
 
 def _finalize(call: Call, data: Any) -> Any:
@@ -203,9 +203,9 @@ def _roll(call: Call, data: Any) -> Any:
                                   data.revisionPeriod)
     call.touch(found.subjects)
     return build(m.RollType, municipality=_place(found.municipality), revision=_revision(found.revision),
-                      entryCount=len(found.entries), entry=[_entry(e) for e in found.entries],
-                      addition=[_entry(e) for e in found.additions], deletion=[_entry(e) for e in found.deletions],
-                      finalizedOn=found.finalized_on)
+                             entryCount=len(found.entries), entry=[_entry(e) for e in found.entries],
+                             addition=[_entry(e) for e in found.additions], deletion=[_entry(e) for e in found.deletions],
+                             finalizedOn=found.finalized_on)
 
 
 def _create_citizen(call: Call, data: Any) -> Any:
@@ -214,7 +214,7 @@ def _create_citizen(call: Call, data: Any) -> Any:
         created = applications.create(session, _context(call), request, citizen=True)
     call.touch(created.subjects)
     return build(m.CreateResult, rollApplication=_application(created.application),
-                          eligibility=_eligibility(created.eligibility) if created.eligibility else None)
+                                 eligibility=_eligibility(created.eligibility) if created.eligibility else None)
 
 
 def _reject_unmatched(call: Call, data: Any) -> Any:
@@ -226,7 +226,7 @@ def _reject_unmatched(call: Call, data: Any) -> Any:
         applicationNumber=found.number, municipality=_place(found.municipality), electionCode=found.election_code,
         applicationDate=found.application_date,
         applicant=build(m.ApplicantCriteria, permitNumber=found.permit_number, surnamePrefix=found.surname_prefix,
-                                      firstnamePrefix=found.firstname_prefix, birthYear=found.birth_year),
+                                             firstnamePrefix=found.firstname_prefix, birthYear=found.birth_year),
         protocolNumber=found.protocol_number, decisionDate=found.decision_date,
         rejectionReason=found.guidance.code, rejectionGuidance=_guidance(found.guidance),
         agencyCode=found.agency_code, username=found.username, recordedAt=found.recorded_at)
@@ -284,8 +284,8 @@ def _finalize_roll(call: Call, data: Any) -> Any:
         done = finality.finalize_roll(session, _context(call), request)
     call.touch(done.subjects)
     return build(m.FinalizationType, municipality=_place(done.municipality), revision=_revision(done.revision),
-                              finalizedOn=done.finalized_on, entryCount=done.entry_count, agencyCode=done.agency_code,
-                              username=done.username, recordedAt=done.recorded_at)
+                                     finalizedOn=done.finalized_on, entryCount=done.entry_count, agencyCode=done.agency_code,
+                                     username=done.username, recordedAt=done.recorded_at)
 
 
 Service = service_class(
