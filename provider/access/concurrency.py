@@ -83,6 +83,13 @@ def _take_free_counting() -> Select[int | None, int | None]:
 _TAKE_FREE_COUNTING = _take_free_counting()
 
 
+class _LastSlots(threading.local):
+    """Per thread: agency id -> the slot the thread's last call of that agency held."""
+
+    def __init__(self) -> None:
+        self.slots: dict[int, int] = {}
+
+
 class ConcurrencyCap:
     def __init__(self, sessions: sessionmaker[Session], *, limit: int, lease_seconds: int) -> None:
         self.sessions = sessions
@@ -90,20 +97,18 @@ class ConcurrencyCap:
         self.lease = dt.timedelta(seconds=lease_seconds)
         self._unreleased: list[Slot] = []  # slots whose release failed; released at the next acquire
         self._lock = threading.Lock()
-        self._last = threading.local()  # .slots: agency id -> the slot this thread's last call held
+        self._last = _LastSlots()
 
     def _guess(self, agency_id: int) -> int:
         """The slot to try blind: the one this thread's last call of the agency held, which that call's
         audit freed (unless another call has taken it since), else one at random. With every slot of an
         agency busy, a random guess finds its slot held as often as the slots are; the thread's own
         last slot is nearly always free."""
-        number = getattr(self._last, "slots", {}).get(agency_id)
+        number = self._last.slots.get(agency_id)
         return number if number is not None and number < self.limit else random.randrange(self.limit)
 
     def _remember(self, slot: Slot | None) -> Slot | None:
         if slot is not None:
-            if not hasattr(self._last, "slots"):
-                self._last.slots = {}
             self._last.slots[slot.agency_id] = slot.number
         return slot
 

@@ -143,13 +143,15 @@ def test_a_connection_lost_in_autocommit_fails_the_block_and_not_the_next_sessio
     url = create_pg_database()
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    with sessions.hold():
-        with pytest.raises(DBAPIError), sessions.autocommit() as reading:
-            pid = reading.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            with engine.connect() as other:
-                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            reading.execute(text("SELECT 1"))
-        with sessions() as after:
-            assert after.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
-    engine.dispose()
-    drop_pg_database(url)
+    try:
+        with sessions.hold():
+            with pytest.raises(DBAPIError), sessions.autocommit() as reading:
+                pid = reading.execute(text("SELECT pg_backend_pid()")).scalar_one()
+                with engine.connect() as other:
+                    other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                reading.execute(text("SELECT 1"))
+            with sessions() as after:
+                assert after.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+    finally:
+        engine.dispose()
+        drop_pg_database(url)

@@ -107,7 +107,7 @@ def output_model(model: type[Any], record: Any) -> types.SimpleNamespace:
     others are left out."""
     names = model._type_info
     values = {_camel(f.name): getattr(record, f.name) for f in dataclasses.fields(record)}
-    return types.SimpleNamespace(**{name: value for name, value in values.items() if name in names})
+    return build(model, **{name: value for name, value in values.items() if name in names})
 
 
 def input_record(record_type: type, data: Any) -> Any:
